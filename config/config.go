@@ -1,0 +1,281 @@
+// Package config reads coopwatch's one YAML file: ${ENV} expansion, *_file secrets,
+// defaults, and validation that reports every problem with the key and line.
+package config
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/coopwatch/coopwatch/sources"
+)
+
+// DefaultDatabaseURL is used when neither the config nor DATABASE_URL names a database.
+// lib/pq defaults to sslmode=require, so the local default says sslmode explicitly.
+const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/coopwatch?sslmode=disable"
+
+// Config is the whole configuration of one worker.
+type Config struct {
+	// Province is the province this deployment watches, by code ("93") or name ("Hậu Giang").
+	Province string `yaml:"province"`
+	// TimeZone for schedules, "today" and dates in reports. Default Asia/Ho_Chi_Minh.
+	TimeZone string `yaml:"timezone"`
+	// Language of digests and alerts: vi (default) or en.
+	Language string `yaml:"language"`
+	// StateDir holds rendered digests and downloads. Default ./state.
+	StateDir string `yaml:"state_dir"`
+
+	Database  Database  `yaml:"database"`
+	Gazetteer Gazetteer `yaml:"gazetteer"`
+	Plan      Plan      `yaml:"plan"`
+	Sources   []Source  `yaml:"sources"`
+	Schedule  Schedule  `yaml:"schedule"`
+
+	// Location is TimeZone loaded; set by Load.
+	Location *time.Location `yaml:"-"`
+	// Dir is the folder of the config file; relative paths in it are resolved against it.
+	Dir string `yaml:"-"`
+
+	lines map[string]int // key path -> line, for errors found after decoding
+}
+
+// Database says where Postgres is.
+type Database struct {
+	// URL of the database; default DATABASE_URL, then DefaultDatabaseURL. url_file reads it
+	// from a file.
+	URL string `yaml:"url"`
+}
+
+// Gazetteer chooses the list of administrative units.
+type Gazetteer struct {
+	// Edition is pre-reform (province > district > commune, default) or post-reform.
+	Edition string `yaml:"edition"`
+	// Path of a CSV with the same columns as the shipped one; empty uses the shipped data.
+	Path string `yaml:"path"`
+	// Aliases map a name as written in data to a unit code, and win over name matching.
+	Aliases map[string]string `yaml:"aliases"`
+}
+
+// Plan points at the plan file.
+type Plan struct {
+	// Path of the plan YAML. Default plans/default.yaml next to the config's folder.
+	Path string `yaml:"path"`
+}
+
+// Schedule holds cron expressions (robfig/cron syntax, in TimeZone).
+type Schedule struct {
+	Import string `yaml:"import"` // pull every source, then recompute; default "0 */6 * * *"
+	Digest string `yaml:"digest"` // weekly digest; default "30 7 * * MON"
+}
+
+// Source is one configured data source.
+type Source struct {
+	Name   string `yaml:"name"`
+	Kind   string `yaml:"kind"`   // xlsx, csv
+	Entity string `yaml:"entity"` // cooperatives, cooperative_groups, activities
+	// Path is a file or a glob; URL an HTTP(S) export link instead.
+	Path string `yaml:"path"`
+	URL  string `yaml:"url"`
+	// Sheet to read; default the first visible one.
+	Sheet string `yaml:"sheet"`
+	// Columns: target field -> header aliases, replacing that field's defaults.
+	Columns map[string][]string `yaml:"columns"`
+	// District fixed for every file of this source; or cut from file names by
+	// FileNamePattern ("bao-cao-{district}.xlsx"); else found in the file name or title rows.
+	District        string `yaml:"district"`
+	FileNamePattern string `yaml:"file_name_pattern"`
+	// MoneyUnit for amounts whose header names no unit: dong, trieu (default), ty.
+	MoneyUnit string `yaml:"money_unit"`
+	// Encoding and Delimiter of CSV files; default: detected.
+	Encoding  string `yaml:"encoding"`
+	Delimiter string `yaml:"delimiter"`
+	// HeaderScanRows is how many rows the header is searched in. Default 15.
+	HeaderScanRows int `yaml:"header_scan_rows"`
+}
+
+// Load reads, expands and validates the config file at path. The returned error lists every
+// problem found, each with its key and line.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	cfg, err := Parse(data, filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// Parse decodes YAML config text; dir resolves relative paths and *_file secrets. Unknown
+// keys, wrong types and invalid values are all reported together.
+func Parse(data []byte, dir string) (*Config, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("yaml: %w", err)
+	}
+	cfg := &Config{Dir: dir, lines: map[string]int{}}
+	problems := unknownKeys(data)
+	if len(root.Content) > 0 {
+		doc := root.Content[0]
+		expand(doc, "", dir, cfg.lines, &problems)
+		if err := doc.Decode(cfg); err != nil {
+			problems = append(problems, yamlProblems(err)...)
+		}
+	}
+	cfg.fillDefaults()
+	if err := cfg.Validate(); err != nil {
+		problems = append(problems, unjoin(err)...)
+	}
+	if len(problems) > 0 {
+		return nil, errors.Join(problems...)
+	}
+	return cfg, nil
+}
+
+// unknownKeys decodes the raw text once more with unknown fields refused, so that a typo
+// in a key is reported with its line rather than ignored.
+func unknownKeys(data []byte) []error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var probe Config
+	err := dec.Decode(&probe)
+	var problems []error
+	for _, e := range yamlProblems(err) {
+		if strings.Contains(e.Error(), "not found in type") {
+			problems = append(problems, e)
+		}
+	}
+	return problems
+}
+
+// yamlProblems splits a yaml.v3 decoding error into one error per problem.
+func yamlProblems(err error) []error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		out := make([]error, len(te.Errors))
+		for i, msg := range te.Errors {
+			out[i] = errors.New(msg)
+		}
+		return out
+	}
+	if err == nil || errors.Is(err, io.EOF) {
+		return nil
+	}
+	return []error{err}
+}
+
+func (c *Config) fillDefaults() {
+	c.TimeZone = cmp.Or(c.TimeZone, "Asia/Ho_Chi_Minh")
+	c.Language = cmp.Or(c.Language, "vi")
+	c.StateDir = c.resolve(cmp.Or(c.StateDir, "state"))
+	c.Database.URL = cmp.Or(c.Database.URL, os.Getenv("DATABASE_URL"), DefaultDatabaseURL)
+	c.Gazetteer.Edition = cmp.Or(c.Gazetteer.Edition, "pre-reform")
+	if c.Gazetteer.Path != "" {
+		c.Gazetteer.Path = c.resolve(c.Gazetteer.Path)
+	}
+	c.Plan.Path = c.resolve(cmp.Or(c.Plan.Path, "plans/default.yaml"))
+	c.Schedule.Import = cmp.Or(c.Schedule.Import, "0 */6 * * *")
+	c.Schedule.Digest = cmp.Or(c.Schedule.Digest, "30 7 * * MON")
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		if s.Path != "" {
+			s.Path = c.resolve(s.Path)
+		}
+		s.MoneyUnit = cmp.Or(s.MoneyUnit, "trieu")
+	}
+}
+
+func (c *Config) resolve(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Dir, p)
+}
+
+// Validate checks every field and returns all problems at once, each naming its key and,
+// where known, its line.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		if line, ok := c.lines[key]; ok {
+			errs = append(errs, fmt.Errorf("line %d: %s: %s", line, key, msg))
+			return
+		}
+		errs = append(errs, fmt.Errorf("%s: %s", key, msg))
+	}
+	if strings.TrimSpace(c.Province) == "" {
+		bad("province", "is required (a province code such as 93 or a name such as Hậu Giang)")
+	}
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		bad("timezone", "unknown time zone %q", c.TimeZone)
+	} else {
+		c.Location = loc
+	}
+	if c.Language != "vi" && c.Language != "en" {
+		bad("language", "must be vi or en, not %q", c.Language)
+	}
+	if c.Gazetteer.Edition != "pre-reform" && c.Gazetteer.Edition != "post-reform" {
+		bad("gazetteer.edition", "must be pre-reform or post-reform, not %q", c.Gazetteer.Edition)
+	}
+	if !strings.HasPrefix(c.Database.URL, "postgres://") && !strings.HasPrefix(c.Database.URL, "postgresql://") {
+		bad("database.url", "must be a postgres:// URL")
+	}
+	seen := map[string]bool{}
+	for i, s := range c.Sources {
+		key := fmt.Sprintf("sources[%d]", i)
+		if s.Name == "" {
+			bad(key+".name", "is required")
+		} else if seen[s.Name] {
+			bad(key+".name", "%q is used by an earlier source", s.Name)
+		}
+		seen[s.Name] = true
+		switch s.MoneyUnit {
+		case "dong", "trieu", "ty":
+		default:
+			bad(key+".money_unit", "must be dong, trieu or ty, not %q", s.MoneyUnit)
+		}
+		if err := s.FileConfig().Validate(); err != nil {
+			for _, e := range unjoin(err) {
+				field, msg, _ := strings.Cut(e.Error(), ": ")
+				bad(key+"."+field, "%s", msg)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// FileConfig turns a spreadsheet source into the sources package's own config.
+func (s Source) FileConfig() sources.FileConfig {
+	return sources.FileConfig{
+		Name:            s.Name,
+		Entity:          sources.Entity(s.Entity),
+		Kind:            s.Kind,
+		Path:            s.Path,
+		URL:             s.URL,
+		Sheet:           s.Sheet,
+		Columns:         s.Columns,
+		District:        s.District,
+		FileNamePattern: s.FileNamePattern,
+		Encoding:        s.Encoding,
+		Delimiter:       s.Delimiter,
+		HeaderScanRows:  s.HeaderScanRows,
+	}
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}

@@ -1,0 +1,320 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// FileMeta identifies one file or API pull being applied.
+type FileMeta struct {
+	Source       string
+	Entity       string // cooperatives, cooperative_groups, activities
+	Location     string
+	Sheet        string
+	ContentHash  string
+	DistrictCode string // "" for a file that covers the whole province
+}
+
+// Lineage says where a stored row came from inside its file.
+type Lineage struct {
+	Row     int    // 1-based row number in the sheet, or record index of an API pull
+	RowHash string // hex hash of the normalized values: equal rows are the same row
+	Raw     []string
+}
+
+// Cooperative is one normalized cooperative row.
+type Cooperative struct {
+	RegistrationCode  string
+	Name              string
+	CommuneCode       string
+	Sector            string
+	FoundedOn         *time.Time
+	FoundedPrecision  string
+	DissolvedOn       *time.Time
+	Status            string
+	Members           *int64
+	Workers           *int64
+	RevenueMVND       *float64
+	AvgIncomeMVND     *float64
+	Rating            string
+	Score             *float64
+	KeyOfficers       *int64
+	OfficersTrained   *int64
+	OfficersRefreshed *int64
+	Lineage
+}
+
+// Group is one normalized cooperative group row.
+type Group struct {
+	NaturalKey       string // "cert:<number>" or "name:<commune code>:<folded name>"
+	CertificateNo    string
+	Name             string
+	CommuneCode      string
+	Sector           string
+	FoundedOn        *time.Time
+	FoundedPrecision string
+	Members          *int64
+	Status           string
+	Lineage
+}
+
+// Activity is one normalized activity row.
+type Activity struct {
+	SourceID        string
+	Kind            string
+	Title           string
+	HeldOn          *time.Time
+	HeldPrecision   string
+	UnitCode        string
+	Quantity        *float64
+	Participants    *int64
+	CooperativeCode string
+	Lineage
+}
+
+// Reject is a row that could not be stored, with where and why.
+type Reject struct {
+	Row         int
+	Column      string // spreadsheet column letter or API field path
+	Header      string
+	Value       string
+	Reason      string
+	Suggestions []string
+	Raw         []string
+}
+
+// LoadResult counts what one applied file did.
+type LoadResult struct {
+	FileID   int64
+	Read     int // data rows handed to the load
+	Accepted int // rows stored (exact duplicates inside the file collapse into one)
+	Changed  int // stored rows inserted or updated; 0 when the same data is loaded again
+	Rejected int
+}
+
+// Load applies one file: rows are streamed by COPY into a staging table and merged in one
+// statement at Commit. Nothing is visible to others, and nothing is kept, until Commit.
+type Load struct {
+	ctx     context.Context
+	tx      *sqlx.Tx
+	meta    FileMeta
+	fileID  int64
+	copy    *sql.Stmt
+	rejects []Reject
+	read    int
+}
+
+// stages: the staging table of each entity and the columns copied into it.
+var stages = map[string]struct {
+	table, key string
+	columns    []string
+}{
+	"cooperatives": {"cooperatives", "registration_code", []string{"registration_code", "name", "commune_code", "sector",
+		"founded_on", "founded_precision", "dissolved_on", "status", "members", "workers", "revenue_mvnd",
+		"avg_income_mvnd", "rating", "score", "key_officers", "officers_trained", "officers_refreshed"}},
+	"cooperative_groups": {"cooperative_groups", "natural_key", []string{"natural_key", "certificate_no", "name",
+		"commune_code", "sector", "founded_on", "founded_precision", "members", "status"}},
+	"activities": {"activities", "source_id", []string{"source", "source_id", "kind", "title", "held_on",
+		"held_precision", "unit_code", "quantity", "participants", "cooperative_code"}},
+}
+
+var lineageColumns = []string{"file_id", "row_number", "row_hash", "raw"}
+
+// FileApplied reports whether a file with this content was already applied for the source.
+func (s *Store) FileApplied(ctx context.Context, source, contentHash string) (bool, error) {
+	var ok bool
+	err := s.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM source_files WHERE source = $1 AND content_hash = $2)`, source, contentHash)
+	if err != nil {
+		return false, fmt.Errorf("store: unable to look up file: %w", err)
+	}
+	return ok, nil
+}
+
+// BeginLoad opens the transaction that applies one file.
+func (s *Store) BeginLoad(ctx context.Context, meta FileMeta) (*Load, error) {
+	st, ok := stages[meta.Entity]
+	if !ok {
+		return nil, fmt.Errorf("store: unknown entity %q", meta.Entity)
+	}
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to begin load of %s: %w", meta.Location, err)
+	}
+	l := &Load{ctx: ctx, tx: tx, meta: meta}
+	fail := func(what string, err error) (*Load, error) {
+		tx.Rollback() //nolint:errcheck // the error that matters is err
+		return nil, fmt.Errorf("store: unable to %s for %s: %w", what, meta.Location, err)
+	}
+	err = tx.GetContext(ctx, &l.fileID, `
+		INSERT INTO source_files (source, entity, location, sheet, content_hash, district_code)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		meta.Source, meta.Entity, meta.Location, meta.Sheet, meta.ContentHash, nullString(meta.DistrictCode))
+	if err != nil {
+		return fail("record the file", err)
+	}
+	stage := "stage_" + st.table
+	_, err = tx.ExecContext(ctx, fmt.Sprintf(`
+		CREATE TEMP TABLE %s ON COMMIT DROP AS SELECT %s, file_id, row_number, row_hash, NULL::text[] AS raw
+		FROM %s WITH NO DATA`, stage, joinColumns(st.columns), st.table))
+	if err != nil {
+		return fail("create the staging table", err)
+	}
+	l.copy, err = tx.PrepareContext(ctx, copyStatement(stage, append(append([]string{}, st.columns...), lineageColumns...)))
+	if err != nil {
+		return fail("start the copy", err)
+	}
+	return l, nil
+}
+
+func joinColumns(cols []string) string {
+	out := ""
+	for i, c := range cols {
+		if i > 0 {
+			out += ", "
+		}
+		out += pq.QuoteIdentifier(c)
+	}
+	return out
+}
+
+func (l *Load) add(values []any, lin Lineage) error {
+	l.read++
+	values = append(values, l.fileID, lin.Row, lin.RowHash, rawArray(lin.Raw))
+	if _, err := l.copy.ExecContext(l.ctx, values...); err != nil {
+		return fmt.Errorf("store: unable to stage row %d of %s: %w", lin.Row, l.meta.Location, err)
+	}
+	return nil
+}
+
+// AddCooperative stages one cooperative.
+func (l *Load) AddCooperative(c Cooperative) error {
+	return l.add([]any{c.RegistrationCode, c.Name, c.CommuneCode, c.Sector, c.FoundedOn, nullString(c.FoundedPrecision),
+		c.DissolvedOn, c.Status, c.Members, c.Workers, c.RevenueMVND, c.AvgIncomeMVND, nullString(c.Rating), c.Score,
+		c.KeyOfficers, c.OfficersTrained, c.OfficersRefreshed}, c.Lineage)
+}
+
+// AddGroup stages one cooperative group.
+func (l *Load) AddGroup(g Group) error {
+	return l.add([]any{g.NaturalKey, nullString(g.CertificateNo), g.Name, g.CommuneCode, g.Sector, g.FoundedOn,
+		nullString(g.FoundedPrecision), g.Members, g.Status}, g.Lineage)
+}
+
+// AddActivity stages one activity.
+func (l *Load) AddActivity(a Activity) error {
+	return l.add([]any{l.meta.Source, a.SourceID, a.Kind, a.Title, a.HeldOn, nullString(a.HeldPrecision), a.UnitCode,
+		a.Quantity, a.Participants, nullString(a.CooperativeCode)}, a.Lineage)
+}
+
+// Reject keeps a row that could not be stored; it is saved at Commit.
+func (l *Load) Reject(r Reject) {
+	l.read++
+	l.rejects = append(l.rejects, r)
+}
+
+// Rollback abandons the load; nothing of the file is kept.
+func (l *Load) Rollback() error {
+	if l.copy != nil {
+		l.copy.Close()
+	}
+	return l.tx.Rollback()
+}
+
+// Commit merges the staged rows into their table, saves the rejects and the file's counts,
+// and commits, all or nothing.
+func (l *Load) Commit() (LoadResult, error) {
+	res := LoadResult{FileID: l.fileID, Read: l.read}
+	fail := func(what string, err error) (LoadResult, error) {
+		l.Rollback() //nolint:errcheck // the error that matters is err
+		return LoadResult{}, fmt.Errorf("store: unable to %s for %s: %w", what, l.meta.Location, err)
+	}
+	if _, err := l.copy.ExecContext(l.ctx); err != nil {
+		return fail("finish the copy", err)
+	}
+	l.copy.Close()
+	l.copy = nil
+	st := stages[l.meta.Entity]
+	stage, cols := "stage_"+st.table, joinColumns(st.columns)
+	keyCols := st.key
+	if l.meta.Entity == "activities" {
+		keyCols = "source, source_id"
+	}
+
+	// A key seen again in the same file with other values is an error of the file: the
+	// first row wins and the later ones are rejected, pointing at it.
+	conflicts, err := l.tx.QueryxContext(l.ctx, fmt.Sprintf(`
+		SELECT s.row_number, s.raw, f.row_number AS first_row, s.%[2]s AS key
+		FROM %[1]s s
+		JOIN LATERAL (SELECT row_number, row_hash FROM %[1]s f WHERE (f.%[3]s) = (s.%[3]s)
+			ORDER BY row_number LIMIT 1) f ON f.row_number < s.row_number
+		WHERE f.row_hash <> s.row_hash`, stage, st.key, keyCols))
+	if err != nil {
+		return fail("find conflicting rows", err)
+	}
+	for conflicts.Next() {
+		var row, first int
+		var raw pq.StringArray
+		var key string
+		if err := conflicts.Scan(&row, &raw, &first, &key); err != nil {
+			conflicts.Close()
+			return fail("read conflicting rows", err)
+		}
+		l.rejects = append(l.rejects, Reject{Row: row, Value: key, Raw: raw,
+			Reason: fmt.Sprintf("%s %q appears again with different values (first at row %d, which was kept)", st.key, key, first)})
+	}
+	conflicts.Close()
+	if err := conflicts.Err(); err != nil {
+		return fail("read conflicting rows", err)
+	}
+
+	var accepted int
+	if err := l.tx.GetContext(l.ctx, &accepted, fmt.Sprintf(`SELECT count(DISTINCT (%s)) FROM %s`, keyCols, stage)); err != nil {
+		return fail("count staged rows", err)
+	}
+	updates := ""
+	for _, c := range append(append([]string{}, st.columns...), "file_id", "row_number", "row_hash") {
+		updates += fmt.Sprintf("%s = excluded.%s, ", pq.QuoteIdentifier(c), pq.QuoteIdentifier(c))
+	}
+	r, err := l.tx.ExecContext(l.ctx, fmt.Sprintf(`
+		INSERT INTO %[1]s (%[2]s, file_id, row_number, row_hash)
+		SELECT DISTINCT ON (%[3]s) %[2]s, file_id, row_number, row_hash FROM %[4]s ORDER BY %[3]s, row_number
+		ON CONFLICT (%[3]s) DO UPDATE SET %[5]s updated_at = now()
+		WHERE %[1]s.row_hash IS DISTINCT FROM excluded.row_hash`, st.table, cols, keyCols, stage, updates))
+	if err != nil {
+		return fail("merge rows", err)
+	}
+	changed, _ := r.RowsAffected()
+
+	err = copyRows(l.ctx, l.tx, "rejected_rows", []string{"file_id", "row_number", "column_letter", "header", "value",
+		"reason", "suggestions", "raw"}, len(l.rejects), func(i int) []any {
+		j := l.rejects[i]
+		return []any{l.fileID, j.Row, j.Column, j.Header, j.Value, j.Reason, rawArray(j.Suggestions), rawArray(j.Raw)}
+	})
+	if err != nil {
+		return fail("save rejected rows", err)
+	}
+	res.Accepted = accepted
+	res.Rejected = len(l.rejects)
+	res.Changed = int(changed)
+	if _, err := l.tx.ExecContext(l.ctx, `UPDATE source_files SET rows_read = $2, rows_accepted = $3, rows_rejected = $4 WHERE id = $1`,
+		l.fileID, res.Read, res.Accepted, res.Rejected); err != nil {
+		return fail("count the file's rows", err)
+	}
+	if err := l.tx.Commit(); err != nil {
+		return LoadResult{}, fmt.Errorf("store: unable to commit load of %s: %w", l.meta.Location, err)
+	}
+	return res, nil
+}
+
+// rawArray is a text[] value for COPY; nil slices become empty arrays.
+func rawArray(s []string) any {
+	if s == nil {
+		s = []string{}
+	}
+	v, _ := pq.Array(s).Value()
+	return v
+}
