@@ -1,0 +1,2 @@
+// Package pipeline normalizes raw source records into cooperatives, groups and activities, loads them, and recomputes plan attainment.
+package pipeline
