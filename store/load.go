@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -171,15 +172,21 @@ func (s *Store) BeginLoad(ctx context.Context, meta FileMeta) (*Load, error) {
 	return l, nil
 }
 
-func joinColumns(cols []string) string {
-	out := ""
+// qualified writes "alias.a, alias.b" for the key columns of a row comparison.
+func qualified(alias string, cols []string) string {
+	out := make([]string, len(cols))
 	for i, c := range cols {
-		if i > 0 {
-			out += ", "
-		}
-		out += pq.QuoteIdentifier(c)
+		out[i] = alias + "." + pq.QuoteIdentifier(c)
 	}
-	return out
+	return strings.Join(out, ", ")
+}
+
+func joinColumns(cols []string) string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = pq.QuoteIdentifier(c)
+	}
+	return strings.Join(out, ", ")
 }
 
 func (l *Load) add(values []any, lin Lineage) error {
@@ -239,19 +246,20 @@ func (l *Load) Commit() (LoadResult, error) {
 	l.copy = nil
 	st := stages[l.meta.Entity]
 	stage, cols := "stage_"+st.table, joinColumns(st.columns)
-	keyCols := st.key
+	keys := []string{st.key}
 	if l.meta.Entity == "activities" {
-		keyCols = "source, source_id"
+		keys = []string{"source", "source_id"}
 	}
+	keyCols := joinColumns(keys)
 
 	// A key seen again in the same file with other values is an error of the file: the
 	// first row wins and the later ones are rejected, pointing at it.
 	conflicts, err := l.tx.QueryxContext(l.ctx, fmt.Sprintf(`
 		SELECT s.row_number, s.raw, f.row_number AS first_row, s.%[2]s AS key
 		FROM %[1]s s
-		JOIN LATERAL (SELECT row_number, row_hash FROM %[1]s f WHERE (f.%[3]s) = (s.%[3]s)
+		JOIN LATERAL (SELECT row_number, row_hash FROM %[1]s f WHERE (%[3]s) = (%[4]s)
 			ORDER BY row_number LIMIT 1) f ON f.row_number < s.row_number
-		WHERE f.row_hash <> s.row_hash`, stage, st.key, keyCols))
+		WHERE f.row_hash <> s.row_hash`, stage, pq.QuoteIdentifier(st.key), qualified("f", keys), qualified("s", keys)))
 	if err != nil {
 		return fail("find conflicting rows", err)
 	}
