@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/coopwatch/coopwatch/config"
+	"github.com/coopwatch/coopwatch/gazetteer"
+	"github.com/coopwatch/coopwatch/pipeline"
+	"github.com/coopwatch/coopwatch/plan"
+	"github.com/coopwatch/coopwatch/sources"
+	"github.com/coopwatch/coopwatch/store"
+)
+
+// app is everything a job needs, built once from the config and passed by hand.
+type app struct {
+	cfg   *config.Config
+	log   *slog.Logger
+	plan  *plan.Plan
+	gaz   *gazetteer.Gazetteer
+	match *gazetteer.Matcher
+	store *store.Store
+}
+
+// openApp loads config, plan and gazetteer, creates and migrates the database if needed,
+// and saves the province's units (idempotent).
+func openApp(ctx context.Context, e *env) (*app, error) {
+	cfg, err := config.Load(e.configPath)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
+	if a.plan, err = plan.Load(cfg.Plan.Path); err != nil {
+		return nil, err
+	}
+	if a.gaz, err = loadGazetteer(cfg); err != nil {
+		return nil, err
+	}
+	a.match = gazetteer.NewMatcher(a.gaz, cfg.Gazetteer.Aliases)
+	if err := store.EnsureDatabase(ctx, cfg.Database.URL); err != nil {
+		return nil, err
+	}
+	if a.store, err = store.Open(ctx, cfg.Database.URL); err != nil {
+		return nil, err
+	}
+	if applied, err := a.store.Migrate(ctx); err != nil {
+		a.store.Close()
+		return nil, err
+	} else if len(applied) > 0 {
+		a.log.Info("schema migrated", "versions", applied)
+	}
+	if err := a.store.SaveUnits(ctx, a.gaz.Units()); err != nil {
+		a.store.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *app) Close() { a.store.Close() }
+
+func loadGazetteer(cfg *config.Config) (*gazetteer.Gazetteer, error) {
+	edition := gazetteer.Edition(cfg.Gazetteer.Edition)
+	if cfg.Gazetteer.Path == "" {
+		return gazetteer.Load(edition, cfg.Province)
+	}
+	f, err := os.Open(cfg.Gazetteer.Path)
+	if err != nil {
+		return nil, fmt.Errorf("gazetteer: %w", err)
+	}
+	defer f.Close()
+	return gazetteer.LoadReader(f, edition, cfg.Province)
+}
+
+// today is the current date in the configured time zone, as a UTC midnight date.
+func (a *app) today() time.Time {
+	now := time.Now().In(a.cfg.Location)
+	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// importSources runs every configured source (or only the named one); one failing
+// source never stops the others. It returns how many sources or files failed.
+func (a *app) importSources(ctx context.Context, only string, files []string) (int, error) {
+	in := &pipeline.Ingester{Store: a.store, Matcher: a.match, Province: a.gaz.Province, Log: a.log, Today: a.today()}
+	failed, found := 0, false
+	for _, sc := range a.cfg.Sources {
+		if only != "" && sc.Name != only {
+			continue
+		}
+		found = true
+		fc := sc.FileConfig()
+		if len(files) > 0 {
+			fc.Path, fc.URL = "", ""
+		}
+		res := a.runSource(ctx, in, sc, fc, files)
+		failed += res.Failed()
+		if res.Err != nil {
+			a.log.Error("source failed", "source", sc.Name, "error", res.Err)
+		}
+	}
+	if only != "" && !found {
+		return 0, fmt.Errorf("%w: no source named %q in %s", errUsage, only, a.cfg.Dir)
+	}
+	return failed, nil
+}
+
+func (a *app) runSource(ctx context.Context, in *pipeline.Ingester, sc config.Source, fc sources.FileConfig, files []string) pipeline.SourceResult {
+	opts := pipeline.SourceOptions{MoneyFactor: moneyFactor(sc.MoneyUnit), ScoreBands: pipeline.DefaultScoreBands}
+	jobID, err := a.store.StartJob(ctx, "import", sc.Name)
+	if err != nil {
+		return pipeline.SourceResult{Source: sc.Name, Err: err}
+	}
+	var res pipeline.SourceResult
+	if len(files) == 0 {
+		src, err := sources.NewFileSource(fc)
+		if err != nil {
+			res = pipeline.SourceResult{Source: sc.Name, Err: err}
+		} else {
+			res = in.Ingest(ctx, src, opts)
+		}
+	} else {
+		res = pipeline.SourceResult{Source: sc.Name}
+		for _, f := range files {
+			fc.Path = f
+			src, err := sources.NewFileSource(fc)
+			if err != nil {
+				res.Files = append(res.Files, pipeline.FileResult{Location: f, Err: err})
+				continue
+			}
+			r := in.Ingest(ctx, src, opts)
+			res.Files = append(res.Files, r.Files...)
+			if r.Err != nil {
+				res.Files = append(res.Files, pipeline.FileResult{Location: f, Err: r.Err})
+			}
+		}
+	}
+	outcome, errText := "ok", ""
+	var errs []error
+	if res.Err != nil {
+		errs = append(errs, res.Err)
+	}
+	accepted, rejected := 0, 0
+	for _, f := range res.Files {
+		accepted += f.Accepted
+		rejected += f.Rejected
+		if f.Err != nil {
+			errs = append(errs, f.Err)
+		}
+	}
+	if len(errs) > 0 {
+		outcome, errText = "failed", errors.Join(errs...).Error()
+	}
+	counts := fmt.Sprintf(`{"files": %d, "accepted": %d, "rejected": %d}`, len(res.Files), accepted, rejected)
+	if err := a.store.FinishJob(context.WithoutCancel(ctx), jobID, outcome, []byte(counts), errText); err != nil {
+		a.log.Error("unable to record job run", "error", err)
+	}
+	return res
+}
+
+func moneyFactor(unit string) float64 {
+	switch unit {
+	case "dong":
+		return 1e-6
+	case "ty":
+		return 1000
+	default:
+		return 1
+	}
+}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/coopwatch/coopwatch/notify"
+	"github.com/coopwatch/coopwatch/pipeline"
+)
+
+func cmdMigrate(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("migrate", "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	current, known, err := a.store.SchemaVersions(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "schema at version %d (this worker knows up to %d)\n", current, known)
+	return nil
+}
+
+func cmdOnce(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("once", "JOB")
+	asOf := fs.String("as-of", "", "recompute and digest as of this `date` (YYYY-MM-DD; default today)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: name one job: all, import, recompute or digest", errUsage)
+	}
+	job := fs.Arg(0)
+	if err := oneOf("job", job, "all", "import", "recompute", "digest"); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	date, err := a.asOfDate(*asOf)
+	if err != nil {
+		return err
+	}
+	failed := 0
+	if job == "all" || job == "import" {
+		if failed, err = a.importSources(ctx, "", nil); err != nil {
+			return err
+		}
+	}
+	if job == "all" || job == "recompute" {
+		if err := a.recompute(ctx, date); err != nil {
+			return err
+		}
+	}
+	if job == "all" || job == "digest" {
+		path, err := a.saveDigest(ctx, date)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "digest for %s saved to %s\n", date.Format(time.DateOnly), path)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d source file(s) failed; the others were applied (see the log above and 'worker rejects')", failed)
+	}
+	return nil
+}
+
+func (a *app) recompute(ctx context.Context, asOf time.Time) error {
+	start := time.Now()
+	rows, err := pipeline.Recompute(ctx, a.store, a.plan, a.gaz.Province.Code, asOf)
+	if err != nil {
+		return err
+	}
+	a.log.Info("attainment recomputed", "as_of", asOf.Format(time.DateOnly), "snapshots", len(rows),
+		"took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// saveDigest renders the digest of asOf as HTML into the state directory.
+func (a *app) saveDigest(ctx context.Context, asOf time.Time) (string, error) {
+	d, err := pipeline.BuildDigest(ctx, a.store, a.plan, a.gaz.Province.Code, asOf, a.cfg.Language)
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(a.cfg.StateDir, "digests")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", fmt.Errorf("digest: %w", err)
+	}
+	path := filepath.Join(dir, "digest-"+asOf.Format(time.DateOnly)+".html")
+	f, err := os.Create(path)
+	if err != nil {
+		return "", fmt.Errorf("digest: %w", err)
+	}
+	if err := notify.RenderHTML(f, d); err != nil {
+		f.Close()
+		return "", fmt.Errorf("digest: %w", err)
+	}
+	return path, f.Close()
+}
+
+// asOfDate parses a --as-of flag, defaulting to today.
+func (a *app) asOfDate(s string) (time.Time, error) {
+	if s == "" {
+		return a.today(), nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w: --as-of %q is not a date (YYYY-MM-DD)", errUsage, s)
+	}
+	return t, nil
+}
+
+func cmdImport(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("import", "[FILE...]")
+	source := fs.String("source", "", "the configured source `name` to import (required)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *source == "" {
+		return fmt.Errorf("%w: --source is required", errUsage)
+	}
+	a, err := openApp(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	failed, err := a.importSources(ctx, *source, fs.Args())
+	if err != nil {
+		return err
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d file(s) failed", failed)
+	}
+	return nil
+}

@@ -1,0 +1,270 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/coopwatch/coopwatch/notify"
+	"github.com/coopwatch/coopwatch/pipeline"
+	"github.com/coopwatch/coopwatch/store"
+)
+
+// attainmentRow is one snapshot as `attainment` prints it for machines.
+type attainmentRow struct {
+	AsOf       string   `json:"as_of"`
+	Indicator  string   `json:"indicator"`
+	Level      string   `json:"level"`
+	UnitCode   string   `json:"unit_code"`
+	Unit       string   `json:"unit"`
+	Actual     *float64 `json:"actual"`
+	Expected   *float64 `json:"expected"`
+	Target     *float64 `json:"target"`
+	Ratio      *float64 `json:"ratio"`
+	Status     string   `json:"status"`
+	Coverage   float64  `json:"coverage"`
+	Projected  *float64 `json:"projected"`
+	PaceNeeded *float64 `json:"pace_needed_per_week"`
+	ETA        *string  `json:"eta"`
+	PlanHash   string   `json:"plan_hash"`
+}
+
+func cmdAttainment(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("attainment", "")
+	asOf := fs.String("as-of", "", "`date` of the snapshot (YYYY-MM-DD; default the latest computed)")
+	level := fs.String("level", "province", "`level`: province, district, commune or all")
+	indicator := fs.String("indicator", "", "only these target `codes` (comma separated)")
+	status := fs.String("status", "", "only these `statuses` (comma separated: achieved, on_track, at_risk, behind, no_data, no_target)")
+	format := fs.String("format", "table", "output `format`: table, json or csv")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := oneOf("level", *level, "province", "district", "commune", "all"); err != nil {
+		return err
+	}
+	if err := oneOf("format", *format, "table", "json", "csv"); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	date, err := a.snapshotDate(ctx, *asOf)
+	if err != nil {
+		return err
+	}
+	q := store.SnapshotQuery{AsOf: date, Indicators: splitList(*indicator), Statuses: splitList(*status)}
+	if *level != "all" {
+		q.Level = *level
+	}
+	snaps, err := a.store.Snapshots(ctx, q)
+	if err != nil {
+		return err
+	}
+	rows := make([]attainmentRow, len(snaps))
+	for i, s := range snaps {
+		rows[i] = attainmentRow{AsOf: s.AsOf.Format(time.DateOnly), Indicator: s.Indicator, Level: s.Level,
+			UnitCode: s.UnitCode, Unit: s.UnitName, Actual: fv(s.Actual.Float64, s.Actual.Valid),
+			Expected: fv(s.Expected.Float64, s.Expected.Valid), Target: fv(s.Target.Float64, s.Target.Valid),
+			Ratio: fv(s.Ratio.Float64, s.Ratio.Valid), Status: s.Status, Coverage: s.Coverage,
+			Projected: fv(s.Projected.Float64, s.Projected.Valid), PaceNeeded: fv(s.PaceNeeded.Float64, s.PaceNeeded.Valid),
+			PlanHash: s.PlanHash}
+		if s.ETA.Valid {
+			d := s.ETA.Time.Format(time.DateOnly)
+			rows[i].ETA = &d
+		}
+	}
+	switch *format {
+	case "json":
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	case "csv":
+		return writeAttainmentCSV(e.stdout, rows)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "INDICATOR\tUNIT\tACTUAL\tEXPECTED\tTARGET\tRATIO\tSTATUS\tCOVERAGE\tPROJECTED\tPACE/WEEK\tETA")
+	for _, r := range rows {
+		eta := "–"
+		if r.ETA != nil {
+			eta = *r.ETA
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Indicator, r.Unit,
+			numEN(r.Actual, 1), numEN(r.Expected, 1), numEN(r.Target, 1), pctEN(r.Ratio), r.Status,
+			notify.FormatPercent(r.Coverage, "en"), numEN(r.Projected, 1), numEN(r.PaceNeeded, 2), eta)
+	}
+	return tw.Flush()
+}
+
+func writeAttainmentCSV(w io.Writer, rows []attainmentRow) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"as_of", "indicator", "level", "unit_code", "unit", "actual", "expected", "target", "ratio",
+		"status", "coverage", "projected", "pace_needed_per_week", "eta", "plan_hash"}) //nolint:errcheck // Flush reports
+	for _, r := range rows {
+		eta := ""
+		if r.ETA != nil {
+			eta = *r.ETA
+		}
+		cw.Write([]string{r.AsOf, r.Indicator, r.Level, r.UnitCode, r.Unit, raw(r.Actual), raw(r.Expected), //nolint:errcheck
+			raw(r.Target), raw(r.Ratio), r.Status, strconv.FormatFloat(r.Coverage, 'f', -1, 64), raw(r.Projected),
+			raw(r.PaceNeeded), eta, r.PlanHash})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func cmdDigest(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("digest", "")
+	preview := fs.Bool("preview", false, "render the digest to stdout without sending it")
+	asOf := fs.String("as-of", "", "`date` of the snapshot (YYYY-MM-DD; default the latest computed)")
+	format := fs.String("format", "text", "output `format`: text or html")
+	lang := fs.String("lang", "", "`language`: vi or en (default from the config)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if !*preview {
+		return fmt.Errorf("%w: sending digests is not built yet; use --preview", errUsage)
+	}
+	if err := oneOf("format", *format, "text", "html"); err != nil {
+		return err
+	}
+	if *lang != "" {
+		if err := oneOf("lang", *lang, "vi", "en"); err != nil {
+			return err
+		}
+	}
+	a, err := openApp(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	date, err := a.snapshotDate(ctx, *asOf)
+	if err != nil {
+		return err
+	}
+	d, err := pipeline.BuildDigest(ctx, a.store, a.plan, a.gaz.Province.Code, date, cmpOr(*lang, a.cfg.Language))
+	if err != nil {
+		return err
+	}
+	if *format == "html" {
+		return notify.RenderHTML(e.stdout, d)
+	}
+	return notify.RenderText(e.stdout, d)
+}
+
+func cmdRejects(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("rejects", "")
+	source := fs.String("source", "", "only this source `name`")
+	format := fs.String("format", "table", "output `format`: table, json or csv")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := oneOf("format", *format, "table", "json", "csv"); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	rows, err := a.store.RejectedRows(ctx, *source)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "json":
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if rows == nil {
+			rows = []store.RejectedRow{}
+		}
+		return enc.Encode(rows)
+	case "csv":
+		cw := csv.NewWriter(e.stdout)
+		cw.Write([]string{"source", "file", "sheet", "row", "column", "header", "value", "reason", "suggestions"}) //nolint:errcheck
+		for _, r := range rows {
+			cw.Write([]string{r.Source, r.Location, r.Sheet, strconv.Itoa(r.Row), r.Column, r.Header, r.Value, //nolint:errcheck
+				r.Reason, strings.Join(r.Suggestions, "; ")})
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "FILE\tSHEET\tROW\tCOLUMN\tVALUE\tREASON")
+	for _, r := range rows {
+		reason := r.Reason
+		if len(r.Suggestions) > 0 {
+			reason += " (suggestions: " + strings.Join(r.Suggestions, ", ") + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", r.Location, r.Sheet, r.Row, r.Column, r.Value, reason)
+	}
+	fmt.Fprintf(tw, "%d rejected rows\n", len(rows))
+	return tw.Flush()
+}
+
+// snapshotDate parses --as-of, defaulting to the newest date with snapshots.
+func (a *app) snapshotDate(ctx context.Context, s string) (time.Time, error) {
+	if s != "" {
+		return a.asOfDate(s)
+	}
+	d, ok, err := a.store.LatestSnapshotDate(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if !ok {
+		return time.Time{}, fmt.Errorf("no attainment has been computed yet: run 'worker once all'")
+	}
+	return d, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func fv(v float64, ok bool) *float64 {
+	if !ok {
+		return nil
+	}
+	return &v
+}
+
+func numEN(v *float64, decimals int) string {
+	if v == nil {
+		return "–"
+	}
+	return notify.FormatNumber(*v, decimals, "en")
+}
+
+func pctEN(v *float64) string {
+	if v == nil {
+		return "–"
+	}
+	return notify.FormatPercent(*v, "en")
+}
+
+func raw(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*v, 'f', -1, 64)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
