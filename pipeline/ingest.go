@@ -118,6 +118,7 @@ func (in *Ingester) ingestBatch(ctx context.Context, b sources.Batch, opts Sourc
 		fr.Err = fmt.Errorf("%s: %w", info.Location, err)
 		return fr
 	}
+	load.SetCursor(info.Cursor)
 	fr.LoadResult, fr.Err = load.Commit()
 	return fr
 }

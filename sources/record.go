@@ -56,6 +56,14 @@ type BatchInfo struct {
 	District    string            // district as configured or cut from the file name by a pattern; "" if none
 	Title       string            // text of the title rows above the header, joined by " | "
 	Headers     map[string]string // target field -> header text, e.g. for money units in "(triệu đồng)"
+	// Cursor is, for an incremental API pull, the cursor to store once this batch commits
+	// (e.g. the largest updated_at seen); "" leaves the stored cursor as it is.
+	Cursor string
+}
+
+// CursorReader gives an incremental source the cursor its last committed pull stored.
+type CursorReader interface {
+	SourceCursor(ctx context.Context, source string) (string, error)
 }
 
 // Batch is one file or API pull, read as a stream so big files keep memory flat.

@@ -108,6 +108,7 @@ type Load struct {
 	copy    *sql.Stmt
 	rejects []Reject
 	read    int
+	cursor  string
 }
 
 // stages: the staging table of each entity and the columns copied into it.
@@ -311,6 +312,9 @@ func (l *Load) Commit() (LoadResult, error) {
 	if _, err := l.tx.ExecContext(l.ctx, `UPDATE source_files SET rows_read = $2, rows_accepted = $3, rows_rejected = $4 WHERE id = $1`,
 		l.fileID, res.Read, res.Accepted, res.Rejected); err != nil {
 		return fail("count the file's rows", err)
+	}
+	if err := l.saveCursor(); err != nil {
+		return fail("advance the source's cursor", err)
 	}
 	if err := l.tx.Commit(); err != nil {
 		return LoadResult{}, fmt.Errorf("store: unable to commit load of %s: %w", l.meta.Location, err)
