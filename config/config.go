@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -102,7 +103,8 @@ type Source struct {
 }
 
 // Load reads, expands and validates the config file at path. The returned error lists every
-// problem found, each with its key and line.
+// problem found, each with its key and line; with it, the config is returned as far as it
+// could be read (nil when the file could not be read or is not YAML).
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -110,7 +112,7 @@ func Load(path string) (*Config, error) {
 	}
 	cfg, err := Parse(data, filepath.Dir(path))
 	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", path, err)
+		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
 	return cfg, nil
 }
@@ -135,10 +137,9 @@ func Parse(data []byte, dir string) (*Config, error) {
 	if err := cfg.Validate(); err != nil {
 		problems = append(problems, unjoin(err)...)
 	}
-	if len(problems) > 0 {
-		return nil, errors.Join(problems...)
-	}
-	return cfg, nil
+	// The config is returned with its problems so that `worker check` can go on to check
+	// the plan, gazetteer and database it names; other callers stop at the error.
+	return cfg, errors.Join(problems...)
 }
 
 // unknownKeys decodes the raw text once more with unknown fields refused, so that a typo
@@ -150,12 +151,14 @@ func unknownKeys(data []byte) []error {
 	err := dec.Decode(&probe)
 	var problems []error
 	for _, e := range yamlProblems(err) {
-		if strings.Contains(e.Error(), "not found in type") {
+		if m := unknownField.FindStringSubmatch(e.Error()); m != nil && !secretKeys[strings.TrimSuffix(m[1], "_file")] {
 			problems = append(problems, e)
 		}
 	}
 	return problems
 }
+
+var unknownField = regexp.MustCompile(`field (\w+) not found in type`)
 
 // yamlProblems splits a yaml.v3 decoding error into one error per problem.
 func yamlProblems(err error) []error {
@@ -207,7 +210,7 @@ func (c *Config) Validate() error {
 	var errs []error
 	bad := func(key, format string, args ...any) {
 		msg := fmt.Sprintf(format, args...)
-		if line, ok := c.lines[key]; ok {
+		if line, ok := c.lineOf(key); ok {
 			errs = append(errs, fmt.Errorf("line %d: %s: %s", line, key, msg))
 			return
 		}
@@ -246,13 +249,30 @@ func (c *Config) Validate() error {
 			bad(key+".money_unit", "must be dong, trieu or ty, not %q", s.MoneyUnit)
 		}
 		if err := s.FileConfig().Validate(); err != nil {
+			prefix := fmt.Sprintf("file source %q: ", s.Name)
 			for _, e := range unjoin(err) {
-				field, msg, _ := strings.Cut(e.Error(), ": ")
+				field, msg, _ := strings.Cut(strings.TrimPrefix(e.Error(), prefix), ": ")
 				bad(key+"."+field, "%s", msg)
 			}
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// lineOf finds the line of a key; for a key that is missing, the line of the nearest
+// enclosing key or list item.
+func (c *Config) lineOf(key string) (int, bool) {
+	for k := key; k != ""; {
+		if line, ok := c.lines[k]; ok {
+			return line, true
+		}
+		i := strings.LastIndexAny(k, ".[")
+		if i < 0 {
+			break
+		}
+		k = k[:i]
+	}
+	return 0, false
 }
 
 // FileConfig turns a spreadsheet source into the sources package's own config.

@@ -31,7 +31,9 @@ func expand(n *yaml.Node, path, dir string, lines map[string]int, problems *[]er
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			expand(c, fmt.Sprintf("%s[%d]", path, i), dir, lines, problems)
+			item := fmt.Sprintf("%s[%d]", path, i)
+			lines[item] = c.Line
+			expand(c, item, dir, lines, problems)
 		}
 	case yaml.ScalarNode:
 		if !strings.Contains(n.Value, "${") {

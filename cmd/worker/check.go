@@ -22,13 +22,16 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 	cfg, err := config.Load(e.configPath)
 	if err != nil {
 		problems = append(problems, err)
+	}
+	if cfg == nil {
 		fmt.Fprint(e.stdout, report(problems))
 		return fmt.Errorf("%d problem(s) found", countProblems(problems))
 	}
 	if _, err := plan.Load(cfg.Plan.Path); err != nil {
 		problems = append(problems, err)
 	}
-	if _, err := loadGazetteer(cfg); err != nil {
+	// Without a province the config already said so; the gazetteer would only repeat it.
+	if _, err := loadGazetteer(cfg); err != nil && cfg.Province != "" {
 		problems = append(problems, err)
 	}
 	for _, s := range cfg.Sources {
