@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
 
 	"github.com/coopwatch/coopwatch/sources"
@@ -39,6 +40,7 @@ type Config struct {
 	Plan      Plan      `yaml:"plan"`
 	Sources   []Source  `yaml:"sources"`
 	Schedule  Schedule  `yaml:"schedule"`
+	HTTP      HTTP      `yaml:"http"`
 
 	// Location is TimeZone loaded; set by Load.
 	Location *time.Location `yaml:"-"`
@@ -75,6 +77,13 @@ type Plan struct {
 type Schedule struct {
 	Import string `yaml:"import"` // pull every source, then recompute; default "0 */6 * * *"
 	Digest string `yaml:"digest"` // weekly digest; default "30 7 * * MON"
+}
+
+// HTTP is the daemon's health and metrics endpoint.
+type HTTP struct {
+	// Listen address for /healthz, /readyz and /metrics. Default 127.0.0.1:9464; "off"
+	// disables it.
+	Listen string `yaml:"listen"`
 }
 
 // Source is one configured data source.
@@ -188,6 +197,7 @@ func (c *Config) fillDefaults() {
 	c.Plan.Path = c.resolve(cmp.Or(c.Plan.Path, "plans/default.yaml"))
 	c.Schedule.Import = cmp.Or(c.Schedule.Import, "0 */6 * * *")
 	c.Schedule.Digest = cmp.Or(c.Schedule.Digest, "30 7 * * MON")
+	c.HTTP.Listen = cmp.Or(c.HTTP.Listen, "127.0.0.1:9464")
 	for i := range c.Sources {
 		s := &c.Sources[i]
 		if s.Path != "" {
@@ -233,6 +243,12 @@ func (c *Config) Validate() error {
 	}
 	if !strings.HasPrefix(c.Database.URL, "postgres://") && !strings.HasPrefix(c.Database.URL, "postgresql://") {
 		bad("database.url", "must be a postgres:// URL")
+	}
+	cronParser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+	for key, spec := range map[string]string{"schedule.import": c.Schedule.Import, "schedule.digest": c.Schedule.Digest} {
+		if _, err := cronParser.Parse(spec); err != nil {
+			bad(key, "%q is not a cron expression: %v", spec, err)
+		}
 	}
 	seen := map[string]bool{}
 	for i, s := range c.Sources {

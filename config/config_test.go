@@ -114,3 +114,18 @@ func TestSecretFromFile(t *testing.T) {
 		t.Errorf("both url and url_file: err = %v", err)
 	}
 }
+
+func TestExampleConfigIsValid(t *testing.T) {
+	t.Setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/coopwatch?sslmode=disable")
+	data, err := os.ReadFile("../deploy/coopwatch.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Parse(data, "../deploy")
+	if err != nil {
+		t.Fatalf("the documented example config does not load: %v", err)
+	}
+	if len(cfg.Sources) != 3 || cfg.Sources[0].Columns["revenue"][1] != "Tổng doanh thu năm" {
+		t.Errorf("example sources = %+v", cfg.Sources)
+	}
+}

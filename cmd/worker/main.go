@@ -46,6 +46,7 @@ var commands map[string]command
 func init() {
 	commands = map[string]command{
 		"version":    {"print the version", cmdVersion},
+		"run":        {"run as a daemon: scheduled imports and digests, /healthz, /readyz, /metrics", cmdRun},
 		"migrate":    {"create the database if missing and apply schema migrations", cmdMigrate},
 		"check":      {"validate config, plan, gazetteer and database; list every problem", cmdCheck},
 		"once":       {"run one job now: all, import, recompute or digest", cmdOnce},
