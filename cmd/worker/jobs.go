@@ -143,3 +143,47 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	}
 	return nil
 }
+
+// cmdBackfill recomputes a snapshot every 7 days from --from to --to (and on --to itself),
+// oldest first, so that trends and recent paces exist from the first day.
+func cmdBackfill(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("backfill", "")
+	from := fs.String("from", "", "first `date` (YYYY-MM-DD, required)")
+	to := fs.String("to", "", "last `date` (YYYY-MM-DD; default today)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *from == "" {
+		return fmt.Errorf("%w: --from is required", errUsage)
+	}
+	a, err := openApp(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	start, err := a.asOfDate(*from)
+	if err != nil {
+		return err
+	}
+	end, err := a.asOfDate(*to)
+	if err != nil {
+		return err
+	}
+	if end.Before(start) {
+		return fmt.Errorf("%w: --to %s is before --from %s", errUsage, end.Format(time.DateOnly), start.Format(time.DateOnly))
+	}
+	var dates []time.Time
+	for d := start; !d.After(end); d = d.AddDate(0, 0, 7) {
+		dates = append(dates, d)
+	}
+	if !dates[len(dates)-1].Equal(end) {
+		dates = append(dates, end)
+	}
+	for _, d := range dates {
+		if err := a.recompute(ctx, d); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stdout, "%d snapshot dates computed from %s to %s\n", len(dates), start.Format(time.DateOnly), end.Format(time.DateOnly))
+	return nil
+}

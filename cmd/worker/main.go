@@ -52,6 +52,7 @@ func init() {
 		"once":       {"run one job now: all, import, recompute or digest", cmdOnce},
 		"import":     {"import one source now, optionally from given files", cmdImport},
 		"attainment": {"show attainment of the plan's targets", cmdAttainment},
+		"backfill":   {"recompute weekly snapshots over a range of dates", cmdBackfill},
 		"digest":     {"render the weekly digest without sending it", cmdDigest},
 		"rejects":    {"list rejected rows with file, sheet, row, column and reason", cmdRejects},
 	}

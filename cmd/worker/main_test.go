@@ -145,6 +145,19 @@ func TestDemoEndToEnd(t *testing.T) {
 		t.Errorf("T01 = %+v, want 65 new groups of 80", att[0])
 	}
 
+	// Backfill: weekly snapshots from 1 October, the last one on 28 November: 9 dates.
+	if out := mustRun(t, "--config", cfg, "backfill", "--from", "2026-10-01", "--to", "2026-11-28"); !strings.HasPrefix(out, "10 snapshot dates") {
+		t.Errorf("backfill: %s", out)
+	}
+	var dates int
+	if err := st.DB().Get(&dates, `SELECT count(DISTINCT as_of) FROM attainment_snapshots`); err != nil {
+		t.Fatal(err)
+	}
+	// 1, 8, 15, 22, 29 October, 5, 12, 19, 26 November, and 28 November.
+	if dates != 10 {
+		t.Errorf("snapshot dates after backfill = %d, want 10", dates)
+	}
+
 	// A second run finds every file unchanged and changes nothing.
 	_, _, log := worker(t, "--config", cfg, "once", "--as-of", "2026-11-28", "all")
 	if n := strings.Count(log, "file unchanged, skipped"); n != 15 {
