@@ -32,7 +32,8 @@ func TestDaemonServesHealthAndStops(t *testing.T) {
 	go func() { done <- run(ctx, []string{"--config", cfgPath, "run"}, io.Discard, &stderr) }()
 
 	get := func(path string) (int, string) {
-		for range 100 {
+		// Generous: start-up loads the gazetteer and migrates, and CI machines are busy.
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
 			resp, err := http.Get("http://" + addr + path)
 			if err == nil {
 				body, _ := io.ReadAll(resp.Body)
