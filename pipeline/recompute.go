@@ -43,9 +43,10 @@ func Recompute(ctx context.Context, st *store.Store, p *plan.Plan, provinceCode 
 	rows := make([]store.Snapshot, 0, len(units)*len(p.Targets))
 	for _, t := range p.Targets {
 		for _, u := range units {
-			m := plan.Measurement{
-				Actual:   actual(t.Measure, byKey[[2]string{t.Code, u.Code}]),
-				Coverage: cov.of(u, t.Measure.Entity),
+			m := plan.Measurement{Coverage: cov.of(u, t.Measure.Entity)}
+			// Where nobody reported, a count of 0 would be a claim: leave it unknown.
+			if m.Coverage > 0 {
+				m.Actual = actual(t.Measure, byKey[[2]string{t.Code, u.Code}])
 			}
 			if pv, ok := past[[2]string{t.Code, u.Code}]; ok {
 				m.Past = &pv

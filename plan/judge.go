@@ -139,10 +139,14 @@ func (p *Plan) Judge(t Target, value float64, hasTarget bool, m Measurement, asO
 	} else if m.Actual != nil {
 		j.Projected = ptr(*m.Actual)
 	}
+	// No data comes first: a unit whose districts did not report is not "without target"
+	// or "behind", it is unknown.
 	switch {
+	case m.Coverage < p.Status.MinCoverage:
+		j.Status = StatusNoData
 	case !hasTarget:
 		j.Status = StatusNoTarget
-	case m.Coverage < p.Status.MinCoverage || m.Actual == nil:
+	case m.Actual == nil:
 		j.Status = StatusNoData
 	default:
 		actual, exp := *m.Actual, *j.Expected

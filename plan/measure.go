@@ -55,6 +55,8 @@ type Measure struct {
 type Filter struct {
 	// InPeriod keeps entities dated (founded, held) from the period start up to the as-of date.
 	InPeriod bool `yaml:"in_period"`
+	// DissolvedInPeriod keeps cooperatives dissolved from the period start up to the as-of date.
+	DissolvedInPeriod bool `yaml:"dissolved_in_period"`
 	// Active keeps cooperatives and groups that exist and operate at the as-of date:
 	// founded by then, not dissolved by then, status active.
 	Active bool     `yaml:"active"`
@@ -66,7 +68,7 @@ type Filter struct {
 
 // IsZero reports whether the filter selects everything.
 func (f Filter) IsZero() bool {
-	return !f.InPeriod && !f.Active && len(f.Status) == 0 && len(f.Rating) == 0 && len(f.Kind) == 0 && len(f.Sector) == 0
+	return !f.InPeriod && !f.DissolvedInPeriod && !f.Active && len(f.Status) == 0 && len(f.Rating) == 0 && len(f.Kind) == 0 && len(f.Sector) == 0
 }
 
 // Value words a filter may use.
@@ -132,6 +134,9 @@ func (f Filter) validate(entity string) []error {
 	}
 	if len(f.Kind) > 0 && entity != Activities {
 		errs = append(errs, errors.New("filter kind: only activities have a kind"))
+	}
+	if f.DissolvedInPeriod && entity != Cooperatives {
+		errs = append(errs, errors.New("filter dissolved_in_period: only cooperatives record a dissolution date"))
 	}
 	if (f.Active || len(f.Status) > 0) && entity == Activities {
 		errs = append(errs, errors.New("filter active/status: activities have no status"))

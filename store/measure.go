@@ -41,7 +41,7 @@ func (s *Store) Measure(ctx context.Context, p *plan.Plan, asOf time.Time) ([]Un
 		parts = append(parts, q)
 	}
 	var out []UnitValue
-	err := s.db.SelectContext(ctx, &out, strings.Join(parts, "\nUNION ALL\n"), p.Period.Start.Time, asOf)
+	err := s.db.SelectContext(ctx, &out, strings.Join(parts, "\nUNION ALL\n"), p.Period.Start.Time, asOf, p.Period.End.Time)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to measure indicators: %w", err)
 	}
@@ -50,7 +50,9 @@ func (s *Store) Measure(ctx context.Context, p *plan.Plan, asOf time.Time) ([]Un
 
 // measureSQL builds one indicator's aggregate. Field names were checked against
 // plan.Fields when the plan was loaded; they are quoted here all the same. $1 is the period
-// start, $2 the as-of date.
+// start, $2 the as-of date, $3 the period end: a row dated after the period never counts,
+// even when recomputing after it ended. Every part names all three through p, so that
+// Postgres knows their types whichever filters a plan uses.
 func measureSQL(t plan.Target) (string, error) {
 	m := t.Measure
 	e, ok := entityTable[m.Entity]
@@ -83,6 +85,7 @@ func measureSQL(t plan.Target) (string, error) {
 	}
 	return fmt.Sprintf(`SELECT %s AS indicator, a.ancestor_code AS unit_code, (%s)::float8 AS num, (%s)::float8 AS den
 FROM %s e JOIN unit_ancestors a ON a.unit_code = e.%s
+CROSS JOIN (SELECT $1::date AS start, $2::date AS as_of, LEAST($2::date, $3::date) AS until) p
 WHERE %s
 GROUP BY a.ancestor_code`,
 		pq.QuoteLiteral(t.Code), num, den, e.table, e.unit, filterSQL(m.Filter, m.Entity, e.date)), nil
@@ -91,12 +94,15 @@ GROUP BY a.ancestor_code`,
 func filterSQL(f plan.Filter, entity, dateCol string) string {
 	conds := []string{"true"}
 	if f.InPeriod {
-		conds = append(conds, fmt.Sprintf("e.%s BETWEEN $1 AND $2", dateCol))
+		conds = append(conds, fmt.Sprintf("e.%s BETWEEN p.start AND p.until", dateCol))
+	}
+	if f.DissolvedInPeriod {
+		conds = append(conds, "e.dissolved_on BETWEEN p.start AND p.until")
 	}
 	if f.Active {
-		conds = append(conds, "e.status = 'active'", "(e.founded_on IS NULL OR e.founded_on <= $2)")
+		conds = append(conds, "e.status = 'active'", "(e.founded_on IS NULL OR e.founded_on <= p.as_of)")
 		if entity == plan.Cooperatives {
-			conds = append(conds, "(e.dissolved_on IS NULL OR e.dissolved_on > $2)")
+			conds = append(conds, "(e.dissolved_on IS NULL OR e.dissolved_on > p.as_of)")
 		}
 	}
 	in := func(column string, values []string) {
