@@ -89,7 +89,7 @@ type HTTP struct {
 // Source is one configured data source.
 type Source struct {
 	Name   string `yaml:"name"`
-	Kind   string `yaml:"kind"`   // xlsx, csv
+	Kind   string `yaml:"kind"`   // xlsx, csv, api
 	Entity string `yaml:"entity"` // cooperatives, cooperative_groups, activities
 	// Path is a file or a glob; URL an HTTP(S) export link instead.
 	Path string `yaml:"path"`
@@ -109,6 +109,8 @@ type Source struct {
 	Delimiter string `yaml:"delimiter"`
 	// HeaderScanRows is how many rows the header is searched in. Default 15.
 	HeaderScanRows int `yaml:"header_scan_rows"`
+	// API settings of a source of kind api.
+	API API `yaml:"api"`
 }
 
 // Load reads, expands and validates the config file at path. The returned error lists every
@@ -264,8 +266,11 @@ func (c *Config) Validate() error {
 		default:
 			bad(key+".money_unit", "must be dong, trieu or ty, not %q", s.MoneyUnit)
 		}
-		if err := s.FileConfig().Validate(); err != nil {
-			prefix := fmt.Sprintf("file source %q: ", s.Name)
+		validate, prefix := s.FileConfig().Validate, fmt.Sprintf("file source %q: ", s.Name)
+		if s.Kind == "api" {
+			validate, prefix = s.APIConfig().Validate, fmt.Sprintf("api source %q: ", s.Name)
+		}
+		if err := validate(); err != nil {
 			for _, e := range unjoin(err) {
 				field, msg, _ := strings.Cut(strings.TrimPrefix(e.Error(), prefix), ": ")
 				bad(key+"."+field, "%s", msg)

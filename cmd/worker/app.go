@@ -115,7 +115,7 @@ func (a *app) runSource(ctx context.Context, in *pipeline.Ingester, sc config.So
 	}
 	var res pipeline.SourceResult
 	if len(files) == 0 {
-		src, err := sources.NewFileSource(fc)
+		src, err := a.newSource(sc, fc)
 		if err != nil {
 			res = pipeline.SourceResult{Source: sc.Name, Err: err}
 		} else {
@@ -158,6 +158,14 @@ func (a *app) runSource(ctx context.Context, in *pipeline.Ingester, sc config.So
 		a.log.Error("unable to record job run", "error", err)
 	}
 	return res
+}
+
+// newSource builds the source a config entry describes.
+func (a *app) newSource(sc config.Source, fc sources.FileConfig) (sources.Source, error) {
+	if sc.Kind == "api" {
+		return sources.NewAPISource(sc.APIConfig(), a.store)
+	}
+	return sources.NewFileSource(fc)
 }
 
 func moneyFactor(unit string) float64 {
