@@ -41,6 +41,7 @@ type Config struct {
 	Sources   []Source  `yaml:"sources"`
 	Schedule  Schedule  `yaml:"schedule"`
 	HTTP      HTTP      `yaml:"http"`
+	Notify    Notify    `yaml:"notify"`
 
 	// Location is TimeZone loaded; set by Load.
 	Location *time.Location `yaml:"-"`
@@ -200,6 +201,7 @@ func (c *Config) fillDefaults() {
 	c.Schedule.Import = cmp.Or(c.Schedule.Import, "0 */6 * * *")
 	c.Schedule.Digest = cmp.Or(c.Schedule.Digest, "30 7 * * MON")
 	c.HTTP.Listen = cmp.Or(c.HTTP.Listen, "127.0.0.1:9464")
+	c.Notify.fillDefaults(c.Language)
 	for i := range c.Sources {
 		s := &c.Sources[i]
 		if s.Path != "" {
@@ -252,6 +254,7 @@ func (c *Config) Validate() error {
 			bad(key, "%q is not a cron expression: %v", spec, err)
 		}
 	}
+	c.Notify.validate(bad)
 	seen := map[string]bool{}
 	for i, s := range c.Sources {
 		key := fmt.Sprintf("sources[%d]", i)

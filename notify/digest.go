@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"html/template"
 	"time"
 )
 
@@ -22,6 +23,9 @@ type Digest struct {
 	NotReporting []string      // full names of districts without any file
 	Rejects      []RejectLine
 	Sources      []string // files behind the figures
+	// ChartSrc, when set, shows the chart in the HTML version: "cid:chart" in email, the
+	// PNG's file name in the archive.
+	ChartSrc template.URL
 }
 
 // TargetLine is one target at one unit.

@@ -13,9 +13,11 @@ import (
 )
 
 // BuildDigest assembles the digest of asOf from the snapshots saved for that day, so that
-// the digest and `worker attainment` can never disagree.
-func BuildDigest(ctx context.Context, st *store.Store, p *plan.Plan, province string, asOf time.Time, lang string) (notify.Digest, error) {
-	snaps, err := st.Snapshots(ctx, store.SnapshotQuery{AsOf: asOf})
+// the digest and `worker attainment` can never disagree. scope is the unit the digest is
+// about: the province, or a district (its targets, its communes, its freshness).
+func BuildDigest(ctx context.Context, st *store.Store, p *plan.Plan, scope string, asOf time.Time, lang string) (notify.Digest, error) {
+	province := scope
+	snaps, err := st.Snapshots(ctx, store.SnapshotQuery{AsOf: asOf, Under: scope})
 	if err != nil {
 		return notify.Digest{}, err
 	}
@@ -64,12 +66,18 @@ func BuildDigest(ctx context.Context, st *store.Store, p *plan.Plan, province st
 			d.Gaps = append(d.Gaps, coverageGap(t, byTarget[t.Code], d.DaysLeft, lang))
 		}
 	}
-	fresh, err := st.Freshness(ctx, province)
+	parent := province
+	for _, s := range snaps {
+		if s.UnitCode == scope && s.ParentCode != "" {
+			parent = s.ParentCode // a district's digest reports on that district alone
+		}
+	}
+	fresh, err := st.Freshness(ctx, parent)
 	if err != nil {
 		return d, err
 	}
 	for _, f := range fresh {
-		if f.Files == 0 {
+		if f.Files == 0 && (parent == scope || f.Code == scope) {
 			d.NotReporting = append(d.NotReporting, f.Name)
 		}
 	}

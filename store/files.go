@@ -143,3 +143,25 @@ func (s *Store) LastJobs(ctx context.Context) ([]JobRun, error) {
 	}
 	return out, nil
 }
+
+// RecentOutcomes returns, for each source, the outcomes of its last n runs of job, newest
+// first.
+func (s *Store) RecentOutcomes(ctx context.Context, job string, n int) (map[string][]string, error) {
+	var rows []struct {
+		Source  string `db:"source"`
+		Outcome string `db:"outcome"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT source, outcome FROM (
+			SELECT source, outcome, row_number() OVER (PARTITION BY source ORDER BY started_at DESC, id DESC) AS n
+			FROM job_runs WHERE job = $1 AND outcome <> 'running'
+		) r WHERE n <= $2 ORDER BY source, n`, job, n)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read recent runs: %w", err)
+	}
+	out := map[string][]string{}
+	for _, r := range rows {
+		out[r.Source] = append(out[r.Source], r.Outcome)
+	}
+	return out, nil
+}

@@ -30,17 +30,24 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 
 	m := newMetrics()
 	sched := cron.New(cron.WithLocation(a.cfg.Location), cron.WithChain(cron.SkipIfStillRunning(cronLogger{a.log})))
-	jobs := map[string]struct {
-		spec string
-		run  func(context.Context) error
-	}{
-		"import": {a.cfg.Schedule.Import, func(ctx context.Context) error {
+	type job struct {
+		name, spec string
+		run        func(context.Context) error
+	}
+	jobs := []job{
+		{"import", a.cfg.Schedule.Import, func(ctx context.Context) error {
 			if _, err := a.importSources(ctx, "", nil); err != nil {
 				return err
 			}
-			return a.recompute(ctx, a.today())
+			if err := a.recompute(ctx, a.today()); err != nil {
+				return err
+			}
+			if err := a.evaluateAlerts(ctx, a.today()); err != nil {
+				return err
+			}
+			return a.send(ctx)
 		}},
-		"digest": {a.cfg.Schedule.Digest, func(ctx context.Context) error {
+		{"digest", a.cfg.Schedule.Digest, func(ctx context.Context) error {
 			if err := a.recompute(ctx, a.today()); err != nil {
 				return err
 			}
@@ -51,9 +58,25 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 			return err
 		}},
 	}
-	for name, j := range jobs {
-		if _, err := sched.AddFunc(j.spec, func() { m.observe(a.log, name, func() error { return j.run(ctx) }) }); err != nil {
-			return fmt.Errorf("schedule.%s: %w", name, err)
+	for _, g := range a.cfg.Notify.Groups {
+		if g.Digest == "off" {
+			continue
+		}
+		jobs = append(jobs, job{"digest:" + g.Name, g.Digest, func(ctx context.Context) error {
+			if err := a.recompute(ctx, a.today()); err != nil {
+				return err
+			}
+			if err := a.queueDigests(ctx, a.today(), g.Name); err != nil {
+				return err
+			}
+			return a.send(ctx)
+		}})
+	}
+	// Messages left pending by a restart, or waiting for a retry, go out from here.
+	jobs = append(jobs, job{"send", "@every 15s", a.send})
+	for _, j := range jobs {
+		if _, err := sched.AddFunc(j.spec, func() { m.observe(a.log, j.name, func() error { return j.run(ctx) }) }); err != nil {
+			return fmt.Errorf("schedule of %s: %w", j.name, err)
 		}
 	}
 

@@ -31,15 +31,16 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 
 func cmdOnce(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("once", "JOB")
-	asOf := fs.String("as-of", "", "recompute and digest as of this `date` (YYYY-MM-DD; default today)")
+	asOf := fs.String("as-of", "", "recompute, alert and digest as of this `date` (YYYY-MM-DD; default today)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	jobs := []string{"all", "import", "recompute", "alerts", "digest", "send"}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: name one job: all, import, recompute or digest", errUsage)
+		return fmt.Errorf("%w: name one job: all, import, recompute, alerts, digest or send", errUsage)
 	}
 	job := fs.Arg(0)
-	if err := oneOf("job", job, "all", "import", "recompute", "digest"); err != nil {
+	if err := oneOf("job", job, jobs...); err != nil {
 		return err
 	}
 	a, err := openApp(ctx, e)
@@ -52,22 +53,33 @@ func cmdOnce(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	failed := 0
-	if job == "all" || job == "import" {
-		if failed, err = a.importSources(ctx, "", nil); err != nil {
-			return err
+	step := func(name string, run func() error) error {
+		if job != "all" && job != name {
+			return nil
 		}
+		return run()
 	}
-	if job == "all" || job == "recompute" {
-		if err := a.recompute(ctx, date); err != nil {
-			return err
-		}
+	if err := step("import", func() error { failed, err = a.importSources(ctx, "", nil); return err }); err != nil {
+		return err
 	}
-	if job == "all" || job == "digest" {
+	if err := step("recompute", func() error { return a.recompute(ctx, date) }); err != nil {
+		return err
+	}
+	if err := step("alerts", func() error { return a.evaluateAlerts(ctx, date) }); err != nil {
+		return err
+	}
+	if err := step("digest", func() error {
 		path, err := a.saveDigest(ctx, date)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "digest for %s saved to %s\n", date.Format(time.DateOnly), path)
+		return a.queueDigests(ctx, date, "")
+	}); err != nil {
+		return err
+	}
+	if err := step("send", func() error { return a.send(ctx) }); err != nil {
+		return err
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d source file(s) failed; the others were applied (see the log above and 'worker rejects')", failed)

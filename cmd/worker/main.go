@@ -49,12 +49,15 @@ func init() {
 		"run":        {"run as a daemon: scheduled imports and digests, /healthz, /readyz, /metrics", cmdRun},
 		"migrate":    {"create the database if missing and apply schema migrations", cmdMigrate},
 		"check":      {"validate config, plan, gazetteer and database; list every problem", cmdCheck},
-		"once":       {"run one job now: all, import, recompute or digest", cmdOnce},
+		"once":       {"run one job now: all, import, recompute, alerts, digest or send", cmdOnce},
 		"import":     {"import one source now, optionally from given files", cmdImport},
 		"attainment": {"show attainment of the plan's targets", cmdAttainment},
 		"backfill":   {"recompute weekly snapshots over a range of dates", cmdBackfill},
 		"digest":     {"render the weekly digest without sending it", cmdDigest},
 		"rejects":    {"list rejected rows with file, sheet, row, column and reason", cmdRejects},
+		"silence":    {"add, list or expire alert silences", cmdSilence},
+		"status":     {"sources' last runs, firing alerts, the outbox and dead messages", cmdStatus},
+		"sources":    {"each source's last run: outcome, rows accepted and rejected, cursor, error", cmdSources},
 	}
 }
 

@@ -125,7 +125,8 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 	preview := fs.Bool("preview", false, "render the digest to stdout without sending it")
 	asOf := fs.String("as-of", "", "`date` of the snapshot (YYYY-MM-DD; default the latest computed)")
 	format := fs.String("format", "text", "output `format`: text or html")
-	lang := fs.String("lang", "", "`language`: vi or en (default from the config)")
+	lang := fs.String("lang", "", "`language`: vi or en (default from the config or the group)")
+	group := fs.String("group", "", "render the digest of this notify `group` (its unit and language)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -149,7 +150,19 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := pipeline.BuildDigest(ctx, a.store, a.plan, a.gaz.Province.Code, date, cmpOr(*lang, a.cfg.Language))
+	unit, language := a.gaz.Province.Code, a.cfg.Language
+	if *group != "" {
+		g, err := a.group(*group)
+		if err != nil {
+			return err
+		}
+		units, err := a.groupUnits()
+		if err != nil {
+			return err
+		}
+		unit, language = a.scope(units[g.Name]), g.Language
+	}
+	d, err := pipeline.BuildDigest(ctx, a.store, a.plan, unit, date, cmpOr(*lang, language))
 	if err != nil {
 		return err
 	}
