@@ -50,6 +50,9 @@ type Alerter struct {
 // the new states together with the messages they call for, in one transaction (a crash
 // loses neither and doubles neither). It returns how many messages were queued.
 func (a *Alerter) Evaluate(ctx context.Context, asOf, now time.Time) (int, error) {
+	// Postgres keeps microseconds and rounds the rest: a time that went through it must
+	// compare equal to the one kept here, or "a week later" falls a few ns short.
+	now = now.Truncate(time.Microsecond)
 	conds, err := a.Conditions(ctx, asOf, now)
 	if err != nil {
 		return 0, err
@@ -269,7 +272,10 @@ func (a *Alerter) Messages(tell []Transition, under func(unit, ancestor string) 
 		subject, text := a.alertText(mine, g.Language, a.ProvinceName)
 		h := sha256.New()
 		for _, t := range mine {
-			fmt.Fprintf(h, "%s|%s|%s|%s\n", t.Alert.Rule, t.Alert.Subject, t.Kind, t.Alert.FiredAt.Time.UTC().Format(time.RFC3339Nano))
+			// The last notification tells one reminder from the next: without it every
+			// reminder of an episode had the first one's key and the outbox dropped it.
+			fmt.Fprintf(h, "%s|%s|%s|%s|%s\n", t.Alert.Rule, t.Alert.Subject, t.Kind,
+				t.Alert.FiredAt.Time.UTC().Format(time.RFC3339Nano), t.Alert.LastNotifiedAt.Time.UTC().Format(time.RFC3339Nano))
 		}
 		sum := hex.EncodeToString(h.Sum(nil))[:20]
 		for _, ch := range g.Channels {

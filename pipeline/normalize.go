@@ -22,6 +22,8 @@ type normalizer struct {
 	district gazetteer.Unit // the file's district; zero for a provincial file
 	info     sources.BatchInfo
 	opts     SourceOptions
+	factors  map[string]float64 // money column -> factor to million VND
+	communes map[[2]string]communeMatch
 }
 
 // row collects the values of one record and every problem found in it, so that an officer
@@ -92,8 +94,8 @@ func (r *row) number(field string) *float64 {
 	return &v
 }
 
-// money reads an amount in million VND, the unit taken from the header when it names one.
-func (r *row) money(field string, header string, fallback float64) *float64 {
+// money reads an amount in million VND; factor comes from moneyFactor.
+func (r *row) money(field string, factor float64) *float64 {
 	c, ok := r.cell(field)
 	if !ok {
 		return nil
@@ -106,12 +108,25 @@ func (r *row) money(field string, header string, fallback float64) *float64 {
 	if !ok {
 		return nil
 	}
-	factor, named := MoneyFactor(header)
-	if !named {
-		factor = fallback
-	}
 	v *= factor
 	return &v
+}
+
+// moneyFactor is the unit of a money column: from its header when it names one ("Doanh
+// thu (đồng)"), else the source's. Worked out once per file, not per row.
+func (n *normalizer) moneyFactor(field string) float64 {
+	if f, ok := n.factors[field]; ok {
+		return f
+	}
+	f, named := MoneyFactor(n.info.Headers[field])
+	if !named {
+		f = n.opts.MoneyFactor
+	}
+	if n.factors == nil {
+		n.factors = map[string]float64{}
+	}
+	n.factors[field] = f
+	return f
 }
 
 func (r *row) date(field string, today time.Time) (*time.Time, string) {
@@ -154,12 +169,32 @@ func (n *normalizer) commune(r *row, required bool) (gazetteer.Unit, bool) {
 		}
 		return gazetteer.Unit{}, false
 	}
-	u, err := n.match.Commune(written, scope)
+	u, err := n.matchCommune(written, scope)
 	if err != nil {
 		r.fail(field, err.Error(), unitNames(err)...)
 		return gazetteer.Unit{}, false
 	}
 	return u, true
+}
+
+// matchCommune remembers each spelling's answer for the file: a file repeats a few dozen
+// commune names over thousands of rows.
+func (n *normalizer) matchCommune(written, scope string) (gazetteer.Unit, error) {
+	key := [2]string{written, scope}
+	if m, ok := n.communes[key]; ok {
+		return m.unit, m.err
+	}
+	u, err := n.match.Commune(written, scope)
+	if n.communes == nil {
+		n.communes = map[[2]string]communeMatch{}
+	}
+	n.communes[key] = communeMatch{u, err}
+	return u, err
+}
+
+type communeMatch struct {
+	unit gazetteer.Unit
+	err  error
 }
 
 // unitNames lists the suggestions or candidates a matching error offers.
@@ -239,8 +274,8 @@ func (n *normalizer) cooperative(r *row) store.Cooperative {
 		Sector:            r.text("sector"),
 		Members:           r.count("members"),
 		Workers:           r.count("workers"),
-		RevenueMVND:       r.money("revenue", n.info.Headers["revenue"], n.opts.MoneyFactor),
-		AvgIncomeMVND:     r.money("avg_income", n.info.Headers["avg_income"], n.opts.MoneyFactor),
+		RevenueMVND:       r.money("revenue", n.moneyFactor("revenue")),
+		AvgIncomeMVND:     r.money("avg_income", n.moneyFactor("avg_income")),
 		Score:             r.number("score"),
 		KeyOfficers:       r.count("key_officers"),
 		OfficersTrained:   r.count("officers_trained"),

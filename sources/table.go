@@ -464,7 +464,7 @@ const (
 )
 
 func (l *layout) classify(cells []string) rowKind {
-	blank, numeric, signature := true, false, false
+	blank, numeric := true, false
 	for _, cell := range cells {
 		s := strings.TrimSpace(cell)
 		if s == "" {
@@ -472,14 +472,13 @@ func (l *layout) classify(cells []string) rowKind {
 		}
 		blank = false
 		numeric = numeric || numericCell.MatchString(s)
-		signature = signature || signatureCell.MatchString(textnorm.StripMarks(s))
 	}
 	switch {
 	case blank:
 		return rowBlank
 	case isTotalsRow(cells):
 		return rowTotals
-	case signature && !numeric:
+	case !numeric && hasSignature(cells): // data rows have numbers: skip the costly check
 		return rowText
 	}
 	for _, col := range l.columns {
@@ -488,6 +487,16 @@ func (l *layout) classify(cells []string) rowKind {
 		}
 	}
 	return rowText
+}
+
+// hasSignature reports whether a row holds signature-block wording ("Người lập biểu").
+func hasSignature(cells []string) bool {
+	for _, cell := range cells {
+		if s := strings.TrimSpace(cell); s != "" && signatureCell.MatchString(textnorm.StripMarks(s)) {
+			return true
+		}
+	}
+	return false
 }
 
 // record builds the Record of a data row.

@@ -76,7 +76,8 @@ func (s *Store) EvaluateAlerts(ctx context.Context, now time.Time,
 					first_seen_at, fired_at, last_notified_at, resolved_at, updated_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 				ON CONFLICT (rule, subject) DO UPDATE SET state = excluded.state, held = excluded.held,
-					cleared = excluded.cleared, summary = excluded.summary, fired_at = excluded.fired_at,
+					cleared = excluded.cleared, summary = excluded.summary, first_seen_at = excluded.first_seen_at,
+					fired_at = excluded.fired_at,
 					last_notified_at = excluded.last_notified_at, resolved_at = excluded.resolved_at,
 					updated_at = excluded.updated_at`,
 				a.Rule, a.Subject, a.UnitCode, a.Indicator, a.State, a.Held, a.Cleared, a.Summary,

@@ -255,12 +255,13 @@ func (l *Load) Commit() (LoadResult, error) {
 
 	// A key seen again in the same file with other values is an error of the file: the
 	// first row wins and the later ones are rejected, pointing at it.
+	// One sort by key, not a lookup per row: staging tables are not indexed.
 	conflicts, err := l.tx.QueryxContext(l.ctx, fmt.Sprintf(`
-		SELECT s.row_number, s.raw, f.row_number AS first_row, s.%[2]s AS key
-		FROM %[1]s s
-		JOIN LATERAL (SELECT row_number, row_hash FROM %[1]s f WHERE (%[3]s) = (%[4]s)
-			ORDER BY row_number LIMIT 1) f ON f.row_number < s.row_number
-		WHERE f.row_hash <> s.row_hash`, stage, pq.QuoteIdentifier(st.key), qualified("f", keys), qualified("s", keys)))
+		SELECT row_number, raw, first_row, %[2]s AS key FROM (
+			SELECT s.row_number, s.raw, s.row_hash, s.%[2]s,
+				first_value(s.row_number) OVER w AS first_row, first_value(s.row_hash) OVER w AS first_hash
+			FROM %[1]s s WINDOW w AS (PARTITION BY %[3]s ORDER BY s.row_number)
+		) ranked WHERE row_hash <> first_hash`, stage, pq.QuoteIdentifier(st.key), qualified("s", keys)))
 	if err != nil {
 		return fail("find conflicting rows", err)
 	}

@@ -28,6 +28,12 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	}
 	defer a.Close()
 
+	sender, err := a.sender()
+	if err != nil {
+		return err
+	}
+	send := func(ctx context.Context) error { return a.send(ctx, sender) }
+
 	m := newMetrics()
 	sched := cron.New(cron.WithLocation(a.cfg.Location), cron.WithChain(cron.SkipIfStillRunning(cronLogger{a.log})))
 	type job struct {
@@ -45,7 +51,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 			if err := a.evaluateAlerts(ctx, a.today()); err != nil {
 				return err
 			}
-			return a.send(ctx)
+			return send(ctx)
 		}},
 		{"digest", a.cfg.Schedule.Digest, func(ctx context.Context) error {
 			if err := a.recompute(ctx, a.today()); err != nil {
@@ -69,11 +75,11 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 			if err := a.queueDigests(ctx, a.today(), g.Name); err != nil {
 				return err
 			}
-			return a.send(ctx)
+			return send(ctx)
 		}})
 	}
 	// Messages left pending by a restart, or waiting for a retry, go out from here.
-	jobs = append(jobs, job{"send", "@every 15s", a.send})
+	jobs = append(jobs, job{"send", "@every 15s", send})
 	for _, j := range jobs {
 		if _, err := sched.AddFunc(j.spec, func() { m.observe(a.log, j.name, func() error { return j.run(ctx) }) }); err != nil {
 			return fmt.Errorf("schedule of %s: %w", j.name, err)

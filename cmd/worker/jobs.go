@@ -78,7 +78,13 @@ func cmdOnce(ctx context.Context, e *env, args []string) error {
 	}); err != nil {
 		return err
 	}
-	if err := step("send", func() error { return a.send(ctx) }); err != nil {
+	if err := step("send", func() error {
+		s, err := a.sender()
+		if err != nil {
+			return err
+		}
+		return a.send(ctx, s)
+	}); err != nil {
 		return err
 	}
 	if failed > 0 {

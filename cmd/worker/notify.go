@@ -67,12 +67,10 @@ func (a *app) sender() (*pipeline.Sender, error) {
 		Policy: store.RetryPolicy{Backoff: pipeline.Backoff(d.BackoffBase, d.BackoffMax), MaxAge: d.MaxAge}}, nil
 }
 
-// send delivers every due message.
-func (a *app) send(ctx context.Context) error {
-	s, err := a.sender()
-	if err != nil {
-		return err
-	}
+// send delivers every due message through s. A long-running worker keeps one sender: a
+// Slack notifier remembers a post whose chart upload failed, so that the retry uploads
+// only the chart instead of posting the whole digest again.
+func (a *app) send(ctx context.Context, s *pipeline.Sender) error {
 	delivered, failed, err := s.SendDue(ctx)
 	if delivered+failed > 0 {
 		a.log.Info("outbox sent", "delivered", delivered, "failed_attempts", failed)
