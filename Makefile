@@ -7,7 +7,7 @@ DEMO     := testdata/demo/coopwatch.yaml
 export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/coopwatch?sslmode=disable
 export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/coopwatch_test?sslmode=disable
 
-.PHONY: help build run test lint bench demo-data clean
+.PHONY: help build run test lint fuzz bench demo-data clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -21,6 +21,12 @@ run: build ## import the demo data, recompute attainment and print the digest
 
 test: ## run every test against the real Postgres at TEST_DATABASE_URL
 	$(GO) test -count=1 ./...
+
+FUZZTIME ?= 10s
+fuzz: ## fuzz numbers, dates and commune names briefly (FUZZTIME each; seeds in testdata/fuzz)
+	$(GO) test -run '^$$' -fuzz '^FuzzParseNumber$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./pipeline
+	$(GO) test -run '^$$' -fuzz '^FuzzParseDate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./pipeline
+	$(GO) test -run '^$$' -fuzz '^FuzzCommune$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./gazetteer
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1)

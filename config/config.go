@@ -11,12 +11,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
 
+	"github.com/coopwatch/coopwatch/plan"
 	"github.com/coopwatch/coopwatch/sources"
 )
 
@@ -110,8 +112,22 @@ type Source struct {
 	Delimiter string `yaml:"delimiter"`
 	// HeaderScanRows is how many rows the header is searched in. Default 15.
 	HeaderScanRows int `yaml:"header_scan_rows"`
+	// ScoreBands turn a Circular 01/2020 score into a rating: good (tốt) from Good, fair
+	// (khá) from Fair, average (trung bình) from Average, weak (yếu) below. Default 75, 50, 35.
+	ScoreBands ScoreBands `yaml:"score_bands"`
+	// ActivityKinds maps activity type names as written in the data to the plan's kinds
+	// (outreach_class, vocational_class, handbook_print, workshop, trade_promotion); they are
+	// tried before the built-in names.
+	ActivityKinds map[string]string `yaml:"activity_kinds"`
 	// API settings of a source of kind api.
 	API API `yaml:"api"`
+}
+
+// ScoreBands are the lower bounds of each rating, in points out of 100.
+type ScoreBands struct {
+	Good    float64 `yaml:"good"`
+	Fair    float64 `yaml:"fair"`
+	Average float64 `yaml:"average"`
 }
 
 // Load reads, expands and validates the config file at path. The returned error lists every
@@ -208,6 +224,9 @@ func (c *Config) fillDefaults() {
 			s.Path = c.resolve(s.Path)
 		}
 		s.MoneyUnit = cmp.Or(s.MoneyUnit, "trieu")
+		s.ScoreBands.Good = cmp.Or(s.ScoreBands.Good, 75)
+		s.ScoreBands.Fair = cmp.Or(s.ScoreBands.Fair, 50)
+		s.ScoreBands.Average = cmp.Or(s.ScoreBands.Average, 35)
 	}
 }
 
@@ -269,14 +288,26 @@ func (c *Config) Validate() error {
 		default:
 			bad(key+".money_unit", "must be dong, trieu or ty, not %q", s.MoneyUnit)
 		}
-		validate, prefix := s.FileConfig().Validate, fmt.Sprintf("file source %q: ", s.Name)
+		if b := s.ScoreBands; !(0 < b.Average && b.Average < b.Fair && b.Fair < b.Good && b.Good <= 100) {
+			bad(key+".score_bands", "need 0 < average (%v) < fair (%v) < good (%v) <= 100", b.Average, b.Fair, b.Good)
+		}
+		for written, kind := range s.ActivityKinds {
+			if !slices.Contains(plan.ActivityKinds, kind) {
+				bad(key+".activity_kinds", "%q maps to %q, which is not one of %v", written, kind, plan.ActivityKinds)
+			}
+		}
+		validate, prefix, section := s.FileConfig().Validate, fmt.Sprintf("file source %q: ", s.Name), "."
 		if s.Kind == "api" {
-			validate, prefix = s.APIConfig().Validate, fmt.Sprintf("api source %q: ", s.Name)
+			validate, prefix, section = s.APIConfig().Validate, fmt.Sprintf("api source %q: ", s.Name), ".api."
 		}
 		if err := validate(); err != nil {
 			for _, e := range unjoin(err) {
 				field, msg, _ := strings.Cut(strings.TrimPrefix(e.Error(), prefix), ": ")
-				bad(key+"."+field, "%s", msg)
+				where := section
+				if field == "url" || field == "entity" || field == "name" { // keys of the source itself
+					where = "."
+				}
+				bad(key+where+field, "%s", msg)
 			}
 		}
 	}

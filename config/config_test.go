@@ -121,11 +121,25 @@ func TestExampleConfigIsValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The example reads its secrets from /etc/coopwatch: give it files of its own.
+	dir := t.TempDir()
+	for _, name := range []string{"registry-token", "slack-token", "smtp-password", "webhook-secret"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("secret-"+name+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data = []byte(strings.ReplaceAll(string(data), "/etc/coopwatch/", dir+"/"))
 	cfg, err := Parse(data, "../deploy")
 	if err != nil {
 		t.Fatalf("the documented example config does not load: %v", err)
 	}
-	if len(cfg.Sources) != 3 || cfg.Sources[0].Columns["revenue"][1] != "Tổng doanh thu năm" {
+	if len(cfg.Sources) != 4 || cfg.Sources[0].Columns["revenue"][1] != "Tổng doanh thu năm" {
 		t.Errorf("example sources = %+v", cfg.Sources)
+	}
+	if got := cfg.Sources[3].API.Auth.Token; got != "secret-registry-token" {
+		t.Errorf("api token from token_file = %q", got)
+	}
+	if len(cfg.Notify.Groups) != 2 || cfg.Notify.Channels[1].Password != "secret-smtp-password" {
+		t.Errorf("notify = %+v", cfg.Notify)
 	}
 }

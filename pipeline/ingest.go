@@ -29,6 +29,9 @@ type Ingester struct {
 	Log      *slog.Logger
 	// Today bounds dates: a date after it is rejected.
 	Today time.Time
+	// Progress, when set, hears how many rows of a file were read so far: every 1,000
+	// rows, and once more with the total (done true) when the file is finished.
+	Progress func(location string, rows int, done bool)
 }
 
 // FileResult is what happened to one file or API pull.
@@ -112,7 +115,16 @@ func (in *Ingester) ingestBatch(ctx context.Context, b sources.Batch, opts Sourc
 		return fr
 	}
 	n := &normalizer{match: in.Matcher, province: in.Province, today: in.Today, district: district, info: info, opts: opts}
-	err = b.Each(ctx, func(rec sources.Record) error { return n.apply(load, rec) })
+	rows := 0
+	err = b.Each(ctx, func(rec sources.Record) error {
+		if rows++; in.Progress != nil && rows%1000 == 0 {
+			in.Progress(info.Location, rows, false)
+		}
+		return n.apply(load, rec)
+	})
+	if in.Progress != nil {
+		in.Progress(info.Location, rows, true)
+	}
 	if err != nil {
 		load.Rollback() //nolint:errcheck // the read error is what the operator needs
 		fr.Err = fmt.Errorf("%s: %w", info.Location, err)

@@ -4,9 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"github.com/coopwatch/coopwatch/config"
 	"github.com/coopwatch/coopwatch/gazetteer"
@@ -18,12 +23,13 @@ import (
 
 // app is everything a job needs, built once from the config and passed by hand.
 type app struct {
-	cfg   *config.Config
-	log   *slog.Logger
-	plan  *plan.Plan
-	gaz   *gazetteer.Gazetteer
-	match *gazetteer.Matcher
-	store *store.Store
+	progress func(location string, rows int, done bool) // nil unless on a terminal
+	cfg      *config.Config
+	log      *slog.Logger
+	plan     *plan.Plan
+	gaz      *gazetteer.Gazetteer
+	match    *gazetteer.Matcher
+	store    *store.Store
 }
 
 // openApp loads config, plan and gazetteer, creates and migrates the database if needed,
@@ -33,7 +39,8 @@ func openApp(ctx context.Context, e *env) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
+	a := &app{cfg: cfg, log: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
+		progress: progressBars(e.stderr)}
 	if a.plan, err = plan.Load(cfg.Plan.Path); err != nil {
 		return nil, err
 	}
@@ -62,6 +69,30 @@ func openApp(ctx context.Context, e *env) (*app, error) {
 
 func (a *app) Close() { a.store.Close() }
 
+// progressBars returns a Progress function that draws a row counter per file on w when w
+// is a terminal, and nil otherwise (logs and systemd get no escape codes).
+func progressBars(w io.Writer) func(location string, rows int, done bool) {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	bars := map[string]*progressbar.ProgressBar{}
+	return func(location string, rows int, done bool) {
+		bar, ok := bars[location]
+		if !ok {
+			bar = progressbar.NewOptions(-1, progressbar.OptionSetWriter(w), progressbar.OptionShowCount(),
+				progressbar.OptionSetDescription(filepath.Base(location)), progressbar.OptionSetItsString("rows"),
+				progressbar.OptionShowIts(), progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
+			bars[location] = bar
+		}
+		bar.Set(rows) //nolint:errcheck // drawing only
+		if done {
+			bar.Finish() //nolint:errcheck
+			delete(bars, location)
+		}
+	}
+}
+
 func loadGazetteer(cfg *config.Config) (*gazetteer.Gazetteer, error) {
 	edition := gazetteer.Edition(cfg.Gazetteer.Edition)
 	if cfg.Gazetteer.Path == "" {
@@ -84,7 +115,8 @@ func (a *app) today() time.Time {
 // importSources runs every configured source (or only the named one); one failing
 // source never stops the others. It returns how many sources or files failed.
 func (a *app) importSources(ctx context.Context, only string, files []string) (int, error) {
-	in := &pipeline.Ingester{Store: a.store, Matcher: a.match, Province: a.gaz.Province, Log: a.log, Today: a.today()}
+	in := &pipeline.Ingester{Store: a.store, Matcher: a.match, Province: a.gaz.Province, Log: a.log, Today: a.today(),
+		Progress: a.progress}
 	failed, found := 0, false
 	for _, sc := range a.cfg.Sources {
 		if only != "" && sc.Name != only {
@@ -108,7 +140,12 @@ func (a *app) importSources(ctx context.Context, only string, files []string) (i
 }
 
 func (a *app) runSource(ctx context.Context, in *pipeline.Ingester, sc config.Source, fc sources.FileConfig, files []string) pipeline.SourceResult {
-	opts := pipeline.SourceOptions{MoneyFactor: moneyFactor(sc.MoneyUnit), ScoreBands: pipeline.DefaultScoreBands}
+	kinds := map[string]pipeline.ActivityKind{}
+	for written, kind := range sc.ActivityKinds {
+		kinds[written] = pipeline.ActivityKind(kind)
+	}
+	opts := pipeline.SourceOptions{MoneyFactor: moneyFactor(sc.MoneyUnit), ActivityKinds: kinds,
+		ScoreBands: pipeline.ScoreBands{Good: sc.ScoreBands.Good, Fair: sc.ScoreBands.Fair, Average: sc.ScoreBands.Average}}
 	jobID, err := a.store.StartJob(ctx, "import", sc.Name)
 	if err != nil {
 		return pipeline.SourceResult{Source: sc.Name, Err: err}
