@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/coopwatch/coopwatch/internal/textnorm"
 )
@@ -74,8 +75,13 @@ type headerMatcher struct {
 	keys []aliasKey // by field name, then alias order, so matches are deterministic
 }
 
+// headerKeys gives a header's three comparison forms; the loosest also ignores
+// punctuation, so "Xã phường", "Xã/phường" and "Xã - phường" meet.
 func headerKeys(s string) (exact, loose, bare string) {
-	return textnorm.Fold(s), textnorm.Fold(stripParens(s)), textnorm.StripMarks(stripParens(s))
+	words := strings.FieldsFunc(textnorm.StripMarks(stripParens(s)), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	return textnorm.Fold(s), textnorm.Fold(stripParens(s)), strings.Join(words, " ")
 }
 
 func newHeaderMatcher(columns map[string][]string) *headerMatcher {
@@ -97,7 +103,7 @@ func newHeaderMatcher(columns map[string][]string) *headerMatcher {
 }
 
 // match returns the field text names and how loosely: tier 0 is an exact folded match, 1 a
-// match with parentheses ignored, 2 a match without diacritics.
+// match with parentheses ignored, 2 a match without diacritics and punctuation.
 func (m *headerMatcher) match(text string) (field string, tier int, ok bool) {
 	exact, loose, bare := headerKeys(text)
 	if exact == "" {
