@@ -431,7 +431,11 @@ func ParseDate(s string, today time.Time) (Date, bool, error) {
 	if !today.IsZero() {
 		y, m, dd := today.Date()
 		if limit := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC); d.Time.After(limit) {
-			return Date{}, false, fmt.Errorf("%q is after today (%s)", t, limit.Format("02/01/2006"))
+			shown := fmt.Sprintf("%q", t)
+			if serialRe.MatchString(t) { // a date cell: say the date the officer sees in Excel
+				shown = fmt.Sprintf("%s (Excel date %s)", d, t)
+			}
+			return Date{}, false, fmt.Errorf("%s is after today (%s)", shown, limit.Format("02/01/2006"))
 		}
 	}
 	return d, true, nil
