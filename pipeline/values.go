@@ -433,7 +433,7 @@ func ParseDate(s string, today time.Time) (Date, bool, error) {
 		if limit := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC); d.Time.After(limit) {
 			shown := fmt.Sprintf("%q", t)
 			if serialRe.MatchString(t) { // a date cell: say the date the officer sees in Excel
-				shown = fmt.Sprintf("%s (Excel date %s)", d, t)
+				shown = fmt.Sprintf("%s (Excel date %q)", d, t)
 			}
 			return Date{}, false, fmt.Errorf("%s is after today (%s)", shown, limit.Format("02/01/2006"))
 		}

@@ -245,7 +245,7 @@ func TestParseDate(t *testing.T) {
 		{name: "month 13", in: "13/2026", wantErr: "is not a real date"},
 		{name: "future", in: "15/03/2027", wantErr: "is after today (01/05/2026)"},
 		{name: "future month", in: "06/2026", wantErr: "is after today"},
-		{name: "future date cell says the date", in: "46371", wantErr: "15/12/2026 (Excel date 46371) is after today (01/05/2026)"},
+		{name: "future date cell says the date", in: "46371", wantErr: `15/12/2026 (Excel date "46371") is after today (01/05/2026)`},
 		{name: "two-digit year in the future", in: "1/1/98", wantErr: "is after today"},
 		{name: "before 1900", in: "01/01/1899", wantErr: "between 1900 and 2100"},
 		{name: "serial past 2100", in: "99999", wantErr: "between 1900 and 2100"},
