@@ -1,9 +1,11 @@
 package notify
 
 import (
+	"cmp"
 	_ "embed"
 	"html/template"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -15,6 +17,13 @@ var htmlTemplate = template.Must(template.New("digest").Funcs(template.FuncMap{
 	"pct":   pct,
 	"date":  formatDate,
 	"share": FormatPercent,
+	// A change is digits, separators and a sign: safe as it is, and "+" stays "+".
+	"signed": func(v *float64, decimals int, lang string) template.HTML {
+		return template.HTML(signed(v, decimals, lang))
+	},
+	"lastFile": lastFile,
+	"join":     strings.Join,
+	"entity":   func(l labels, e string) string { return cmp.Or(l.Entities[e], e) },
 }).Parse(digestHTML))
 
 // RenderHTML writes the digest as a standalone HTML page, for email and the archive.

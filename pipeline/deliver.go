@@ -68,16 +68,31 @@ func QueueDigest(ctx context.Context, st *store.Store, p *plan.Plan, g config.Gr
 			return 0, fmt.Errorf("digest archive: %w", err)
 		}
 	}
-	year, week := asOf.ISOWeek()
-	subject := fmt.Sprintf("[coopwatch] %s: %s %s", r.Digest.Province, digestWord(g.Language), asOf.Format("02/01/2006"))
 	msgs := make([]store.Notification, 0, len(g.Channels))
 	for _, ch := range g.Channels {
-		msgs = append(msgs, store.Notification{
-			Key: fmt.Sprintf("digest:%s:%d-W%02d:%s", g.Name, year, week, ch), Channel: ch, Kind: "digest",
-			Subject: subject, Text: r.Text, HTML: r.HTML, Chart: r.Chart,
-		})
+		m := DigestMessage(r, g, ch)
+		msgs = append(msgs, store.Notification{Key: m.Key, Channel: ch, Kind: m.Kind, Subject: m.Subject,
+			Text: m.Text, HTML: m.HTML, Chart: m.Chart})
 	}
 	return st.Enqueue(ctx, msgs)
+}
+
+// DigestChartName is the file name a digest's chart goes out under; Sender names queued
+// charts so too.
+const DigestChartName = "coopwatch-chart.png"
+
+// DigestMessage is the message a group's digest goes out as on one of its channels:
+// QueueDigest queues it and `worker digest --preview` shows it, so the two cannot differ.
+// The key names the group, the ISO week and the channel.
+func DigestMessage(r RenderedDigest, g config.Group, channel string) notify.Message {
+	asOf := r.Digest.AsOf
+	year, week := asOf.ISOWeek()
+	return notify.Message{
+		Key:     fmt.Sprintf("digest:%s:%d-W%02d:%s", g.Name, year, week, channel),
+		Kind:    "digest",
+		Subject: fmt.Sprintf("[coopwatch] %s: %s %s", r.Digest.Province, digestWord(g.Language), asOf.Format("02/01/2006")),
+		Text:    r.Text, HTML: r.HTML, Chart: r.Chart, ChartName: DigestChartName,
+	}
 }
 
 func digestWord(lang string) string {

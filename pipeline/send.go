@@ -61,7 +61,7 @@ func (s *Sender) deliver(ctx context.Context, n store.Notification) store.Delive
 		return store.Delivery{Err: fmt.Errorf("no channel named %q is configured", n.Channel)}
 	}
 	retryable, err := nt.Notify(ctx, notify.Message{Key: n.Key, Kind: n.Kind, Subject: n.Subject, Text: n.Text,
-		HTML: n.HTML, Chart: n.Chart, ChartName: "coopwatch-chart.png"})
+		HTML: n.HTML, Chart: n.Chart, ChartName: DigestChartName})
 	d := store.Delivery{Err: err, Retryable: retryable}
 	var ra *notify.RetryAfterError
 	if errors.As(err, &ra) {

@@ -42,6 +42,34 @@ func (s *Store) FileSummaries(ctx context.Context) ([]FileSummary, error) {
 	return out, nil
 }
 
+// EntityFile is the newest version of one file, with the entity its rows feed.
+type EntityFile struct {
+	Entity       string    `db:"entity" json:"entity"`
+	Source       string    `db:"source" json:"source"`
+	Location     string    `db:"location" json:"file"`
+	Sheet        string    `db:"sheet" json:"sheet,omitempty"`
+	DistrictCode string    `db:"district_code" json:"district_code,omitempty"` // "" for a provincial file
+	Accepted     int       `db:"rows_accepted" json:"rows_accepted"`
+	IngestedAt   time.Time `db:"ingested_at" json:"ingested_at"`
+}
+
+// EntityFiles lists the newest version of every file applied, by entity, source and
+// location: what the figures of each target are computed from.
+func (s *Store) EntityFiles(ctx context.Context) ([]EntityFile, error) {
+	var out []EntityFile
+	err := s.db.SelectContext(ctx, &out, `
+		SELECT entity, source, location, sheet, district_code, rows_accepted, ingested_at FROM (
+			SELECT DISTINCT ON (source, location, sheet) entity, source, location, sheet,
+				coalesce(district_code, '') AS district_code, rows_accepted, ingested_at
+			FROM source_files ORDER BY source, location, sheet, ingested_at DESC, id DESC
+		) l
+		ORDER BY entity, source, location, sheet`)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list files by entity: %w", err)
+	}
+	return out, nil
+}
+
 // RejectedRow is one stored reject with where it came from.
 type RejectedRow struct {
 	Source      string         `db:"source" json:"source"`

@@ -176,3 +176,15 @@ func (s *Store) LatestSnapshotDate(ctx context.Context) (time.Time, bool, error)
 	}
 	return d.Time, d.Valid, nil
 }
+
+// SnapshotDateOnOrBefore is the newest as-of date with snapshots on or before t, or false
+// when there is none: the earlier snapshot a digest compares with.
+func (s *Store) SnapshotDateOnOrBefore(ctx context.Context, t time.Time) (time.Time, bool, error) {
+	var d sql.NullTime
+	err := s.db.GetContext(ctx, &d, `SELECT max(as_of) FROM attainment_snapshots WHERE as_of <= $1::date`,
+		t.Format(time.DateOnly))
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("store: unable to read snapshot dates before %s: %w", t.Format(time.DateOnly), err)
+	}
+	return d.Time, d.Valid, nil
+}

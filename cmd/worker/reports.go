@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -11,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/coopwatch/coopwatch/config"
 	"github.com/coopwatch/coopwatch/notify"
 	"github.com/coopwatch/coopwatch/pipeline"
 	"github.com/coopwatch/coopwatch/store"
@@ -124,7 +126,7 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("digest", "")
 	preview := fs.Bool("preview", false, "render the digest to stdout without sending it")
 	asOf := fs.String("as-of", "", "`date` of the snapshot (YYYY-MM-DD; default the latest computed)")
-	format := fs.String("format", "text", "output `format`: text or html")
+	format := fs.String("format", "text", "output `format`: text, html, slack-json (the Block Kit blocks posted) or eml (the email sent)")
 	lang := fs.String("lang", "", "`language`: vi or en (default from the config or the group)")
 	group := fs.String("group", "", "render the digest of this notify `group` (its unit and language)")
 	if err := parse(fs, args); err != nil {
@@ -133,7 +135,7 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 	if !*preview {
 		return fmt.Errorf("%w: sending digests is not built yet; use --preview", errUsage)
 	}
-	if err := oneOf("format", *format, "text", "html"); err != nil {
+	if err := oneOf("format", *format, "text", "html", "slack-json", "eml"); err != nil {
 		return err
 	}
 	if *lang != "" {
@@ -146,6 +148,9 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	if *format == "slack-json" || *format == "eml" {
+		return a.previewMessage(ctx, e.stdout, *format, *group, *lang, *asOf)
+	}
 	date, err := a.snapshotDate(ctx, *asOf)
 	if err != nil {
 		return err
@@ -170,6 +175,101 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 		return notify.RenderHTML(e.stdout, d)
 	}
 	return notify.RenderText(e.stdout, d)
+}
+
+// previewMessage writes the digest message a group's Slack or email channel would get:
+// the same rendering and message building as the digest job, through the channel's own
+// formatting, but nothing is queued or sent.
+func (a *app) previewMessage(ctx context.Context, w io.Writer, format, groupName, lang, asOfFlag string) error {
+	kind := "slack"
+	if format == "eml" {
+		kind = "email"
+	}
+	g, ch, err := a.previewChannel(groupName, kind)
+	if err != nil {
+		return err
+	}
+	asOf, err := a.snapshotDate(ctx, asOfFlag)
+	if err != nil {
+		return err
+	}
+	g.Language = cmpOr(lang, g.Language)
+	units, err := a.groupUnits()
+	if err != nil {
+		return err
+	}
+	r, err := pipeline.RenderDigest(ctx, a.store, a.plan, a.scope(units[g.Name]), asOf, g.Language, "cid:chart")
+	if err != nil {
+		return err
+	}
+	m := pipeline.DigestMessage(r, g, ch.Name)
+	if kind == "slack" {
+		raw, err := json.Marshal(notify.SlackBlocks(m))
+		if err != nil {
+			return fmt.Errorf("digest: slack blocks: %w", err)
+		}
+		var b bytes.Buffer
+		if err := json.Indent(&b, raw, "", "  "); err != nil {
+			return fmt.Errorf("digest: slack blocks: %w", err)
+		}
+		b.WriteByte('\n')
+		_, err = b.WriteTo(w)
+		return err
+	}
+	n, err := ch.Notifier()
+	if err != nil {
+		return fmt.Errorf("notify channel %s: %w", ch.Name, err)
+	}
+	email, ok := n.(*notify.Email)
+	if !ok {
+		return fmt.Errorf("notify channel %s: not an email channel", ch.Name)
+	}
+	return email.WriteMessage(w, m)
+}
+
+// previewChannel finds the group to preview (the named one, or the only group with a
+// channel of kind) and its first channel of that kind.
+func (a *app) previewChannel(groupName, kind string) (config.Group, config.Channel, error) {
+	channels := map[string]config.Channel{}
+	for _, ch := range a.cfg.Notify.Channels {
+		channels[ch.Name] = ch
+	}
+	first := func(g config.Group) (config.Channel, bool) {
+		for _, name := range g.Channels {
+			if ch, ok := channels[name]; ok && ch.Kind == kind {
+				return ch, true
+			}
+		}
+		return config.Channel{}, false
+	}
+	if groupName != "" {
+		g, err := a.group(groupName)
+		if err != nil {
+			return g, config.Channel{}, err
+		}
+		ch, ok := first(g)
+		if !ok {
+			return g, ch, fmt.Errorf("%w: notify group %s has no %s channel", errUsage, g.Name, kind)
+		}
+		return g, ch, nil
+	}
+	var names []string
+	var found config.Group
+	var foundCh config.Channel
+	for _, g := range a.cfg.Notify.Groups {
+		if ch, ok := first(g); ok {
+			names = append(names, g.Name)
+			found, foundCh = g, ch
+		}
+	}
+	switch len(names) {
+	case 0:
+		return found, foundCh, fmt.Errorf("%w: no notify group has a %s channel", errUsage, kind)
+	case 1:
+		return found, foundCh, nil
+	}
+	return found, foundCh, fmt.Errorf("%w: several notify groups have a %s channel (%s): name one with --group",
+		errUsage, kind, strings.Join(names, ", "))
 }
 
 func cmdRejects(ctx context.Context, e *env, args []string) error {
