@@ -109,7 +109,8 @@ func (in *Ingester) ingestBatch(ctx context.Context, b sources.Batch, opts Sourc
 	}
 	fr.District = district.FullName
 	load, err := in.Store.BeginLoad(ctx, store.FileMeta{Source: info.Source, Entity: string(info.Entity),
-		Location: info.Location, Sheet: info.Sheet, ContentHash: info.ContentHash, DistrictCode: district.Code})
+		Location: info.Location, Sheet: info.Sheet, ContentHash: info.ContentHash, DistrictCode: district.Code,
+		ProvinceCode: in.Province.Code})
 	if err != nil {
 		fr.Err = err
 		return fr

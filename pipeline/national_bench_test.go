@@ -29,7 +29,7 @@ const (
 //
 //   - province=XX: the biggest province, with the whole country in the database;
 //   - national: Recompute of each of the 63 provinces in turn, the national figure;
-//   - measure: store.Measure alone, the aggregate query each Recompute runs;
+//   - measure: store.Measure alone for the biggest province, the aggregate query of Recompute;
 //   - province=XX/alone: the biggest province in a database holding only itself and its
 //     share of the data, as a provincial deployment has.
 //
@@ -105,7 +105,7 @@ func BenchmarkRecomputeNational(b *testing.B) {
 	b.Run("measure", func(b *testing.B) {
 		n, values := 0, 0
 		for b.Loop() {
-			v, err := st.Measure(ctx, p, asOf)
+			v, err := st.Measure(ctx, p, big, asOf)
 			if err != nil {
 				b.Fatal(err)
 			}

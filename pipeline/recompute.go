@@ -21,7 +21,7 @@ func Recompute(ctx context.Context, st *store.Store, p *plan.Plan, provinceCode 
 	if len(units) == 0 {
 		return nil, fmt.Errorf("recompute: province %s has no units: load the gazetteer first", provinceCode)
 	}
-	values, err := st.Measure(ctx, p, asOf)
+	values, err := st.Measure(ctx, p, provinceCode, asOf)
 	if err != nil {
 		return nil, err
 	}
@@ -29,12 +29,12 @@ func Recompute(ctx context.Context, st *store.Store, p *plan.Plan, provinceCode 
 	for _, v := range values {
 		byKey[[2]string{v.Indicator, v.UnitCode}] = v
 	}
-	reporting, err := st.Reporting(ctx)
+	reporting, err := st.Reporting(ctx, provinceCode)
 	if err != nil {
 		return nil, err
 	}
 	window := time.Duration(p.Status.PaceWindowWeeks) * 7 * 24 * time.Hour
-	past, err := st.PastActuals(ctx, asOf.Add(-window), asOf.AddDate(0, 0, -7))
+	past, err := st.PastActuals(ctx, provinceCode, asOf.Add(-window), asOf.AddDate(0, 0, -7))
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +62,7 @@ func Recompute(ctx context.Context, st *store.Store, p *plan.Plan, provinceCode 
 			})
 		}
 	}
-	if err := st.SaveSnapshots(ctx, p, asOf, rows); err != nil {
+	if err := st.SaveSnapshots(ctx, p, provinceCode, asOf, rows); err != nil {
 		return nil, err
 	}
 	return rows, nil

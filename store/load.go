@@ -19,6 +19,7 @@ type FileMeta struct {
 	Sheet        string
 	ContentHash  string
 	DistrictCode string // "" for a file that covers the whole province
+	ProvinceCode string // the province the file was applied for
 }
 
 // Lineage says where a stored row came from inside its file.
@@ -153,9 +154,10 @@ func (s *Store) BeginLoad(ctx context.Context, meta FileMeta) (*Load, error) {
 		return nil, fmt.Errorf("store: unable to %s for %s: %w", what, meta.Location, err)
 	}
 	err = tx.GetContext(ctx, &l.fileID, `
-		INSERT INTO source_files (source, entity, location, sheet, content_hash, district_code)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		meta.Source, meta.Entity, meta.Location, meta.Sheet, meta.ContentHash, nullString(meta.DistrictCode))
+		INSERT INTO source_files (source, entity, location, sheet, content_hash, district_code, province_code)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		meta.Source, meta.Entity, meta.Location, meta.Sheet, meta.ContentHash, nullString(meta.DistrictCode),
+		nullString(meta.ProvinceCode))
 	if err != nil {
 		return fail("record the file", err)
 	}

@@ -28,10 +28,10 @@ type UnitValue struct {
 	Den       sql.NullFloat64 `db:"den"`
 }
 
-// Measure computes every target of the plan for every unit that has data, at all levels
-// at once: each row is counted in its own unit and every ancestor of it, so a province's
-// count is the sum of its communes' by construction.
-func (s *Store) Measure(ctx context.Context, p *plan.Plan, asOf time.Time) ([]UnitValue, error) {
+// Measure computes every target of the plan for every unit of the province that has data,
+// at all levels at once: each row is counted in its own unit and every ancestor of it, so
+// a province's count is the sum of its communes' by construction.
+func (s *Store) Measure(ctx context.Context, p *plan.Plan, province string, asOf time.Time) ([]UnitValue, error) {
 	parts := make([]string, 0, len(p.Targets))
 	for _, t := range p.Targets {
 		q, err := measureSQL(t)
@@ -41,7 +41,7 @@ func (s *Store) Measure(ctx context.Context, p *plan.Plan, asOf time.Time) ([]Un
 		parts = append(parts, q)
 	}
 	var out []UnitValue
-	err := s.db.SelectContext(ctx, &out, strings.Join(parts, "\nUNION ALL\n"), p.Period.Start.Time, asOf, p.Period.End.Time)
+	err := s.db.SelectContext(ctx, &out, strings.Join(parts, "\nUNION ALL\n"), p.Period.Start.Time, asOf, p.Period.End.Time, province)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to measure indicators: %w", err)
 	}
@@ -50,7 +50,7 @@ func (s *Store) Measure(ctx context.Context, p *plan.Plan, asOf time.Time) ([]Un
 
 // measureSQL builds one indicator's aggregate. Field names were checked against
 // plan.Fields when the plan was loaded; they are quoted here all the same. $1 is the period
-// start, $2 the as-of date, $3 the period end: a row dated after the period never counts,
+// start, $2 the as-of date, $3 the period end, $4 the province: a row dated after the period never counts,
 // even when recomputing after it ended. Every part names all three through p, so that
 // Postgres knows their types whichever filters a plan uses.
 func measureSQL(t plan.Target) (string, error) {
@@ -86,9 +86,9 @@ func measureSQL(t plan.Target) (string, error) {
 	return fmt.Sprintf(`SELECT %s AS indicator, a.ancestor_code AS unit_code, (%s)::float8 AS num, (%s)::float8 AS den
 FROM %s e JOIN unit_ancestors a ON a.unit_code = e.%s
 CROSS JOIN (SELECT $1::date AS start, $2::date AS as_of, LEAST($2::date, $3::date) AS until) p
-WHERE %s
+WHERE e.%s IN (SELECT unit_code FROM unit_ancestors WHERE ancestor_code = $4::text) AND %s
 GROUP BY a.ancestor_code`,
-		pq.QuoteLiteral(t.Code), num, den, e.table, e.unit, filterSQL(m.Filter, m.Entity, e.date)), nil
+		pq.QuoteLiteral(t.Code), num, den, e.table, e.unit, e.unit, filterSQL(m.Filter, m.Entity, e.date)), nil
 }
 
 func filterSQL(f plan.Filter, entity, dateCol string) string {
@@ -129,14 +129,16 @@ type Reporting struct {
 	ProvinceWide map[string]bool            // entities with a file that has no district
 }
 
-// Reporting reads which districts have reported, per entity.
-func (s *Store) Reporting(ctx context.Context) (Reporting, error) {
+// Reporting reads which districts of the province have reported, per entity. Files from
+// before files recorded their province count for whichever province asks.
+func (s *Store) Reporting(ctx context.Context, province string) (Reporting, error) {
 	r := Reporting{Districts: map[string]map[string]bool{}, ProvinceWide: map[string]bool{}}
 	var rows []struct {
 		Entity   string         `db:"entity"`
 		District sql.NullString `db:"district_code"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, `SELECT DISTINCT entity, district_code FROM source_files`); err != nil {
+	if err := s.db.SelectContext(ctx, &rows, `SELECT DISTINCT entity, district_code FROM source_files
+		WHERE province_code = $1 OR province_code IS NULL`, province); err != nil {
 		return r, fmt.Errorf("store: unable to read reporting districts: %w", err)
 	}
 	for _, row := range rows {

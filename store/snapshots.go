@@ -39,16 +39,18 @@ type Snapshot struct {
 var snapshotColumns = []string{"as_of", "indicator", "unit_code", "plan_hash", "actual", "expected",
 	"target", "ratio", "status", "coverage", "projected", "pace_needed", "eta"}
 
-// SaveSnapshots replaces the snapshots of asOf with rows, and records the plan version they
-// were computed with, in one transaction.
-func (s *Store) SaveSnapshots(ctx context.Context, p *plan.Plan, asOf time.Time, rows []Snapshot) error {
+// SaveSnapshots replaces the province's snapshots of asOf with rows, and records the plan
+// version they were computed with, in one transaction. Other provinces' rows stay.
+func (s *Store) SaveSnapshots(ctx context.Context, p *plan.Plan, province string, asOf time.Time, rows []Snapshot) error {
 	return s.WithTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO plan_versions (hash, name, effective_from, content) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (hash) DO NOTHING`, p.Hash, p.Name, p.EffectiveFrom.Time, p.Source); err != nil {
 			return fmt.Errorf("store: unable to save plan version: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM attainment_snapshots WHERE as_of = $1`, asOf); err != nil {
+		if _, err := tx.ExecContext(ctx, `
+			DELETE FROM attainment_snapshots WHERE as_of = $1
+			AND unit_code IN (SELECT unit_code FROM unit_ancestors WHERE ancestor_code = $2)`, asOf, province); err != nil {
 			return fmt.Errorf("store: unable to replace snapshots of %s: %w", asOf.Format(time.DateOnly), err)
 		}
 		return copyRows(ctx, tx, "attainment_snapshots", snapshotColumns, len(rows), func(i int) []any {
@@ -101,9 +103,9 @@ func nullableTime(v sql.NullTime) any {
 	return v.Time
 }
 
-// PastActuals returns, per indicator and unit, the oldest snapshot taken between from and
-// to: the start of the window the recent pace is measured over.
-func (s *Store) PastActuals(ctx context.Context, from, to time.Time) (map[[2]string]plan.PastValue, error) {
+// PastActuals returns, per indicator and unit of the province, the oldest snapshot taken
+// between from and to: the start of the window the recent pace is measured over.
+func (s *Store) PastActuals(ctx context.Context, province string, from, to time.Time) (map[[2]string]plan.PastValue, error) {
 	var rows []struct {
 		Indicator string    `db:"indicator"`
 		UnitCode  string    `db:"unit_code"`
@@ -114,7 +116,8 @@ func (s *Store) PastActuals(ctx context.Context, from, to time.Time) (map[[2]str
 		SELECT DISTINCT ON (indicator, unit_code) indicator, unit_code, as_of, actual
 		FROM attainment_snapshots
 		WHERE as_of BETWEEN $1 AND $2 AND actual IS NOT NULL
-		ORDER BY indicator, unit_code, as_of`, from, to)
+			AND unit_code IN (SELECT unit_code FROM unit_ancestors WHERE ancestor_code = $3)
+		ORDER BY indicator, unit_code, as_of`, from, to, province)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read past snapshots: %w", err)
 	}
