@@ -255,7 +255,7 @@ func reject(r *row) store.Reject {
 	reasons := make([]string, len(r.problems))
 	for i, p := range r.problems {
 		where := p.cell.Column
-		if p.cell.Header != "" {
+		if p.cell.Header != "" && p.cell.Header != p.cell.Column { // API fields: path is both
 			where = fmt.Sprintf("%s (%s)", p.cell.Column, p.cell.Header)
 		}
 		if where == "" {

@@ -26,15 +26,10 @@ type FileSummary struct {
 func (s *Store) FileSummaries(ctx context.Context) ([]FileSummary, error) {
 	var out []FileSummary
 	err := s.db.SelectContext(ctx, &out, `
-		WITH latest AS (
-			SELECT DISTINCT ON (source, location, sheet) id, source, location, sheet, rows_read, rows_accepted,
-				rows_rejected, ingested_at
-			FROM source_files ORDER BY source, location, sheet, ingested_at DESC, id DESC
-		)
 		SELECT l.source, l.location, l.sheet, l.rows_read, l.rows_accepted, l.rows_rejected, l.ingested_at,
 			ARRAY(SELECT reason FROM rejected_rows r WHERE r.file_id = l.id
 				GROUP BY reason ORDER BY count(*) DESC, reason LIMIT 3) AS top_reasons
-		FROM latest l
+		FROM latest_source_files l
 		ORDER BY l.rows_rejected DESC, l.source, l.location`)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to summarize files: %w", err)
@@ -58,11 +53,8 @@ type EntityFile struct {
 func (s *Store) EntityFiles(ctx context.Context) ([]EntityFile, error) {
 	var out []EntityFile
 	err := s.db.SelectContext(ctx, &out, `
-		SELECT entity, source, location, sheet, district_code, rows_accepted, ingested_at FROM (
-			SELECT DISTINCT ON (source, location, sheet) entity, source, location, sheet,
-				coalesce(district_code, '') AS district_code, rows_accepted, ingested_at
-			FROM source_files ORDER BY source, location, sheet, ingested_at DESC, id DESC
-		) l
+		SELECT entity, source, location, sheet, coalesce(district_code, '') AS district_code, rows_accepted, ingested_at
+		FROM latest_source_files
 		ORDER BY entity, source, location, sheet`)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list files by entity: %w", err)
@@ -89,13 +81,9 @@ type RejectedRow struct {
 func (s *Store) RejectedRows(ctx context.Context, source string) ([]RejectedRow, error) {
 	var out []RejectedRow
 	err := s.db.SelectContext(ctx, &out, `
-		WITH latest AS (
-			SELECT DISTINCT ON (source, location, sheet) id, source, location, sheet
-			FROM source_files ORDER BY source, location, sheet, ingested_at DESC, id DESC
-		)
 		SELECT l.source, l.location, l.sheet, r.row_number, r.column_letter, r.header, r.value, r.reason,
 			r.suggestions, r.raw
-		FROM latest l JOIN rejected_rows r ON r.file_id = l.id
+		FROM latest_source_files l JOIN rejected_rows r ON r.file_id = l.id
 		WHERE $1 = '' OR l.source = $1
 		ORDER BY l.source, l.location, l.sheet, r.row_number`, source)
 	if err != nil {
