@@ -66,7 +66,8 @@ func digestWeeks(t *testing.T) (*store.Store, context.Context, *plan.Plan) {
 	loadFile(t, ctx, st, "cooperatives", "902", "htx-902-v2", c8)
 	recompute(t, ctx, st, p, july2)
 	if _, err := st.DB().ExecContext(ctx, `
-		UPDATE source_files SET ingested_at = timestamptz '2026-06-20 09:30:00+00' + (id - 1) * interval '1 day'`); err != nil {
+		UPDATE source_files SET ingested_at = timestamptz '2026-06-20 09:30:00+00' + (id - 1) * interval '1 day',
+			last_seen_at = timestamptz '2026-06-20 09:30:00+00' + (id - 1) * interval '1 day'`); err != nil {
 		t.Fatal(err)
 	}
 	return st, ctx, p

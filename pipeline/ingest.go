@@ -83,7 +83,7 @@ func (in *Ingester) Ingest(ctx context.Context, src sources.Source, opts SourceO
 			log.Info("file unchanged, skipped")
 		default:
 			log.Info("file applied", "district", fr.District, "rows", fr.Read, "accepted", fr.Accepted,
-				"rejected", fr.Rejected, "changed", fr.Changed)
+				"rejected", fr.Rejected, "changed", fr.Changed, "removed", fr.Removed)
 		}
 		res.Files = append(res.Files, fr)
 	}
@@ -93,12 +93,15 @@ func (in *Ingester) Ingest(ctx context.Context, src sources.Source, opts SourceO
 func (in *Ingester) ingestBatch(ctx context.Context, b sources.Batch, opts SourceOptions) FileResult {
 	info := b.Info()
 	fr := FileResult{Location: info.Location}
-	applied, err := in.Store.FileApplied(ctx, info.Source, info.ContentHash)
+	meta := store.FileMeta{Source: info.Source, Entity: string(info.Entity), Location: info.Location,
+		Sheet: info.Sheet, ContentHash: info.ContentHash, ProvinceCode: in.Province.Code, Replaces: info.Complete,
+		KeyHeader: info.Headers[keyField[info.Entity]]}
+	unchanged, err := in.Store.FileUnchanged(ctx, meta)
 	if err != nil {
 		fr.Err = err
 		return fr
 	}
-	if applied {
+	if unchanged {
 		fr.Skipped = true
 		return fr
 	}
@@ -108,9 +111,8 @@ func (in *Ingester) ingestBatch(ctx context.Context, b sources.Batch, opts Sourc
 		return fr
 	}
 	fr.District = district.FullName
-	load, err := in.Store.BeginLoad(ctx, store.FileMeta{Source: info.Source, Entity: string(info.Entity),
-		Location: info.Location, Sheet: info.Sheet, ContentHash: info.ContentHash, DistrictCode: district.Code,
-		ProvinceCode: in.Province.Code})
+	meta.DistrictCode = district.Code
+	load, err := in.Store.BeginLoad(ctx, meta)
 	if err != nil {
 		fr.Err = err
 		return fr
@@ -134,6 +136,13 @@ func (in *Ingester) ingestBatch(ctx context.Context, b sources.Batch, opts Sourc
 	load.SetCursor(info.Cursor)
 	fr.LoadResult, fr.Err = load.Commit()
 	return fr
+}
+
+// keyField is the field that identifies a row of each entity, named in rejects.
+var keyField = map[sources.Entity]string{
+	sources.Cooperatives:      "registration_code",
+	sources.CooperativeGroups: "name",
+	sources.Activities:        "source_id",
 }
 
 // fileDistrict finds the district a file speaks for: configured or cut from the file name

@@ -534,6 +534,7 @@ func (s *apiSource) pull(ctx context.Context, since string) (*apiBatch, error) {
 		Entity:   s.cfg.Entity,
 		Location: redactAPIURL(s.withParams(s.base, fixed).String()),
 		Headers:  make(map[string]string, len(s.fields)),
+		Complete: s.cfg.Incremental.Param == "",
 	}, fields: s.fields}
 	for _, f := range s.fields {
 		b.info.Headers[f.field] = f.path

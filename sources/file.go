@@ -218,6 +218,7 @@ func (s *fileSource) newBatch(location, local string) *fileBatch {
 		Entity:   s.cfg.Entity,
 		Location: location,
 		District: s.cfg.District,
+		Complete: true,
 	}}
 	if s.district != nil {
 		base := location
@@ -350,7 +351,8 @@ func (s *fileSource) download(ctx context.Context) (*fileBatch, error) {
 		}
 		return tooBig()
 	}
-	b := s.newBatch(s.cfg.URL, tmp.Name())
+	// The location is shown in logs, rejects and digests: never with the URL's secrets.
+	b := s.newBatch(redactURL(s.cfg.URL), tmp.Name())
 	b.tempFile = tmp.Name()
 	runtime.AddCleanup(b, func(name string) { _ = os.Remove(name) }, tmp.Name())
 	b.info.ContentHash = hex.EncodeToString(h.Sum(nil))

@@ -56,6 +56,10 @@ type BatchInfo struct {
 	District    string            // district as configured or cut from the file name by a pattern; "" if none
 	Title       string            // text of the title rows above the header, joined by " | "
 	Headers     map[string]string // target field -> header text, e.g. for money units in "(triệu đồng)"
+	// Complete says the batch holds every record of its place (a file, or a full API
+	// pull): records an earlier version had and this one lacks no longer exist. An
+	// incremental pull is not complete.
+	Complete bool
 	// Cursor is, for an incremental API pull, the cursor to store once this batch commits
 	// (e.g. the largest updated_at seen); "" leaves the stored cursor as it is.
 	Cursor string

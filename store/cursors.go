@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // SourceCursor returns the cursor the source's last committed pull stored, or "".
@@ -29,8 +30,27 @@ func (l *Load) saveCursor() error {
 	if l.cursor == "" {
 		return nil
 	}
-	_, err := l.tx.ExecContext(l.ctx, `
+	var old string
+	err := l.tx.GetContext(l.ctx, &old, `SELECT cursor FROM source_cursors WHERE source = $1 FOR UPDATE`, l.meta.Source)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if old != "" && !cursorAfter(l.cursor, old) {
+		return nil // a cursor never moves back, whatever a pull delivered
+	}
+	_, err = l.tx.ExecContext(l.ctx, `
 		INSERT INTO source_cursors (source, cursor) VALUES ($1, $2)
 		ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, updated_at = now()`, l.meta.Source, l.cursor)
 	return err
+}
+
+// cursorAfter compares cursors as times when both are RFC 3339 (zones differ: "01:00Z"
+// is after "07:30+07:00"), else as text.
+func cursorAfter(a, b string) bool {
+	ta, errA := time.Parse(time.RFC3339Nano, a)
+	tb, errB := time.Parse(time.RFC3339Nano, b)
+	if errA == nil && errB == nil {
+		return ta.After(tb)
+	}
+	return a > b
 }

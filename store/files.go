@@ -104,7 +104,7 @@ type DistrictFreshness struct {
 func (s *Store) Freshness(ctx context.Context, province string) ([]DistrictFreshness, error) {
 	var out []DistrictFreshness
 	err := s.db.SelectContext(ctx, &out, `
-		SELECT u.code, u.full_name, max(f.ingested_at) AS last_report, count(f.id) AS files
+		SELECT u.code, u.full_name, max(f.last_seen_at) AS last_report, count(f.id) AS files
 		FROM units u LEFT JOIN source_files f ON f.district_code = u.code
 		WHERE u.level = 'district' AND u.parent_code = $1
 		GROUP BY u.code, u.full_name ORDER BY u.code`, province)

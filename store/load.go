@@ -20,6 +20,11 @@ type FileMeta struct {
 	ContentHash  string
 	DistrictCode string // "" for a file that covers the whole province
 	ProvinceCode string // the province the file was applied for
+	// Replaces says the file holds every record of its place (source, location, sheet):
+	// rows that earlier versions of it stored and this one lacks are removed.
+	Replaces bool
+	// KeyHeader is the header of the column that identifies a row, for rejects.
+	KeyHeader string
 }
 
 // Lineage says where a stored row came from inside its file.
@@ -97,6 +102,7 @@ type LoadResult struct {
 	Accepted int // rows stored (exact duplicates inside the file collapse into one)
 	Changed  int // stored rows inserted or updated; 0 when the same data is loaded again
 	Rejected int
+	Removed  int // rows of earlier versions of the file that this version no longer has
 }
 
 // Load applies one file: rows are streamed by COPY into a staging table and merged in one
@@ -128,14 +134,30 @@ var stages = map[string]struct {
 
 var lineageColumns = []string{"file_id", "row_number", "row_hash", "raw"}
 
-// FileApplied reports whether a file with this content was already applied for the source.
-func (s *Store) FileApplied(ctx context.Context, source, contentHash string) (bool, error) {
-	var ok bool
-	err := s.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM source_files WHERE source = $1 AND content_hash = $2)`, source, contentHash)
-	if err != nil {
-		return false, fmt.Errorf("store: unable to look up file: %w", err)
+// FileUnchanged reports whether this content needs no applying, and if so records that it
+// was sent again (which counts as the district reporting). A complete file (Replaces) is
+// unchanged when the newest version from the same place (source, location, sheet) has this
+// content: sending an older version again is an undo and is applied. A partial batch (an
+// incremental API pull) is unchanged when the source ever applied this content: a replay
+// of old pages must not overwrite newer data.
+func (s *Store) FileUnchanged(ctx context.Context, meta FileMeta) (bool, error) {
+	query, args := `
+		UPDATE source_files SET last_seen_at = now()
+		WHERE id = (SELECT id FROM source_files WHERE source = $1 AND location = $2 AND sheet = $3
+			ORDER BY ingested_at DESC, id DESC LIMIT 1)
+		AND content_hash = $4`, []any{meta.Source, meta.Location, meta.Sheet, meta.ContentHash}
+	if !meta.Replaces {
+		query, args = `
+			UPDATE source_files SET last_seen_at = now()
+			WHERE id = (SELECT id FROM source_files WHERE source = $1 AND content_hash = $2
+				ORDER BY ingested_at DESC, id DESC LIMIT 1)`, []any{meta.Source, meta.ContentHash}
 	}
-	return ok, nil
+	r, err := s.db.ExecContext(ctx, query, args...)
+	if err != nil {
+		return false, fmt.Errorf("store: unable to look up file %s: %w", meta.Location, err)
+	}
+	n, _ := r.RowsAffected()
+	return n > 0, nil
 }
 
 // BeginLoad opens the transaction that applies one file.
@@ -173,6 +195,26 @@ func (s *Store) BeginLoad(ctx context.Context, meta FileMeta) (*Load, error) {
 		return fail("start the copy", err)
 	}
 	return l, nil
+}
+
+// keyWords names what identifies a row of each entity, in a reject's reason.
+var keyWords = map[string]string{
+	"cooperatives":       "registration code",
+	"cooperative_groups": "group (certificate number, or name in the commune)",
+	"activities":         "activity id",
+}
+
+// shownKey is a key as the officer wrote it: group keys carry an internal prefix and the
+// commune code ("name:31340:tht a").
+func shownKey(key string) string {
+	for _, p := range []string{"cert:", "name:"} {
+		if rest, ok := strings.CutPrefix(key, p); ok {
+			if _, v, ok := strings.Cut(rest, ":"); ok {
+				return v
+			}
+		}
+	}
+	return key
 }
 
 // qualified writes "alias.a, alias.b" for the key columns of a row comparison.
@@ -257,30 +299,36 @@ func (l *Load) Commit() (LoadResult, error) {
 
 	// A key seen again in the same file with other values is an error of the file: the
 	// first row wins and the later ones are rejected, pointing at it.
-	// One sort by key, not a lookup per row: staging tables are not indexed.
-	conflicts, err := l.tx.QueryxContext(l.ctx, fmt.Sprintf(`
-		SELECT row_number, raw, first_row, %[2]s AS key FROM (
+	// A key seen again in the same file is an error of the file or a repeat: the first row
+	// counts and the later ones are kept as rejects pointing at it. One sort by key, not a
+	// lookup per row: staging tables are not indexed.
+	repeats, err := l.tx.QueryxContext(l.ctx, fmt.Sprintf(`
+		SELECT row_number, raw, first_row, %[2]s AS key, row_hash = first_hash AS same FROM (
 			SELECT s.row_number, s.raw, s.row_hash, s.%[2]s,
 				first_value(s.row_number) OVER w AS first_row, first_value(s.row_hash) OVER w AS first_hash
 			FROM %[1]s s WINDOW w AS (PARTITION BY %[3]s ORDER BY s.row_number)
-		) ranked WHERE row_hash <> first_hash`, stage, pq.QuoteIdentifier(st.key), qualified("s", keys)))
+		) ranked WHERE row_number <> first_row`, stage, pq.QuoteIdentifier(st.key), qualified("s", keys)))
 	if err != nil {
-		return fail("find conflicting rows", err)
+		return fail("find repeated rows", err)
 	}
-	for conflicts.Next() {
+	for repeats.Next() {
 		var row, first int
 		var raw pq.StringArray
 		var key string
-		if err := conflicts.Scan(&row, &raw, &first, &key); err != nil {
-			conflicts.Close()
-			return fail("read conflicting rows", err)
+		var same bool
+		if err := repeats.Scan(&row, &raw, &first, &key, &same); err != nil {
+			repeats.Close()
+			return fail("read repeated rows", err)
 		}
-		l.rejects = append(l.rejects, Reject{Row: row, Value: key, Raw: raw,
-			Reason: fmt.Sprintf("%s %q appears again with different values (first at row %d, which was kept)", st.key, key, first)})
+		reason := fmt.Sprintf("same as row %d: counted once", first)
+		if !same {
+			reason = fmt.Sprintf("the same %s as row %d but with other values; row %d was kept", keyWords[l.meta.Entity], first, first)
+		}
+		l.rejects = append(l.rejects, Reject{Row: row, Header: l.meta.KeyHeader, Value: shownKey(key), Raw: raw, Reason: reason})
 	}
-	conflicts.Close()
-	if err := conflicts.Err(); err != nil {
-		return fail("read conflicting rows", err)
+	repeats.Close()
+	if err := repeats.Err(); err != nil {
+		return fail("read repeated rows", err)
 	}
 
 	var accepted int
@@ -300,6 +348,19 @@ func (l *Load) Commit() (LoadResult, error) {
 		return fail("merge rows", err)
 	}
 	changed, _ := r.RowsAffected()
+	if l.meta.Replaces {
+		r, err := l.tx.ExecContext(l.ctx, fmt.Sprintf(`
+			DELETE FROM %[1]s t USING source_files f
+			WHERE t.file_id = f.id AND f.source = $1 AND f.location = $2 AND f.sheet = $3 AND f.id <> $4
+			AND NOT EXISTS (SELECT 1 FROM %[2]s s WHERE (%[3]s) = (%[4]s))`,
+			st.table, stage, qualified("s", keys), qualified("t", keys)),
+			l.meta.Source, l.meta.Location, l.meta.Sheet, l.fileID)
+		if err != nil {
+			return fail("remove rows the new version dropped", err)
+		}
+		removed, _ := r.RowsAffected()
+		res.Removed = int(removed)
+	}
 
 	err = copyRows(l.ctx, l.tx, "rejected_rows", []string{"file_id", "row_number", "column_letter", "header", "value",
 		"reason", "suggestions", "raw"}, len(l.rejects), func(i int) []any {

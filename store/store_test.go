@@ -77,9 +77,13 @@ func coop(code, commune string, row int, members int64) store.Cooperative {
 func TestLoadMergesDuplicatesAndConflicts(t *testing.T) {
 	t.Parallel()
 	s, ctx := setup(t)
+	meta := func(hash string) store.FileMeta {
+		return store.FileMeta{Source: "htx", Entity: "cooperatives", Location: "a.xlsx", ContentHash: hash,
+			DistrictCode: "901", Replaces: true, KeyHeader: "Mã số HTX"}
+	}
 	load := func(hash string, rows ...store.Cooperative) store.LoadResult {
 		t.Helper()
-		l, err := s.BeginLoad(ctx, store.FileMeta{Source: "htx", Entity: "cooperatives", Location: "a.xlsx", ContentHash: hash, DistrictCode: "901"})
+		l, err := s.BeginLoad(ctx, meta(hash))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,31 +101,56 @@ func TestLoadMergesDuplicatesAndConflicts(t *testing.T) {
 	}
 	first := load("h1",
 		coop("A1", "00001", 8, 10),
-		coop("A1", "00001", 9, 10), // exact duplicate: collapses
+		coop("A1", "00001", 9, 10), // exact duplicate: counted once, kept as a reject
 		coop("A2", "00002", 10, 20),
 		coop("A2", "00002", 11, 21), // same code, other values: rejected
+		coop("A3", "00002", 12, 30),
 	)
-	if first.Read != 5 || first.Accepted != 2 || first.Rejected != 2 || first.Changed != 2 {
-		t.Errorf("first load = %+v, want read 5, accepted 2, rejected 2, changed 2", first)
+	if first.Read != 6 || first.Accepted != 3 || first.Rejected != 3 || first.Changed != 3 {
+		t.Errorf("first load = %+v, want read 6, accepted 3, rejected 3, changed 3", first)
 	}
-	var reason string
-	if err := s.DB().Get(&reason, `SELECT reason FROM rejected_rows WHERE row_number = 11`); err != nil {
+	reasons := map[int]string{}
+	var rows []struct {
+		Row    int    `db:"row_number"`
+		Reason string `db:"reason"`
+		Header string `db:"header"`
+	}
+	if err := s.DB().Select(&rows, `SELECT row_number, reason, header FROM rejected_rows`); err != nil {
 		t.Fatal(err)
 	}
-	if want := `registration_code "A2" appears again with different values (first at row 10, which was kept)`; reason != want {
-		t.Errorf("conflict reason = %q, want %q", reason, want)
+	for _, r := range rows {
+		reasons[r.Row] = r.Reason
+		if r.Row != 99 && r.Header != "Mã số HTX" {
+			t.Errorf("row %d: reject header %q, want the key column's", r.Row, r.Header)
+		}
 	}
-	// The same rows in another file version: nothing changes.
-	again := load("h2", coop("A1", "00001", 8, 10), coop("A2", "00002", 10, 20))
-	if again.Changed != 0 {
-		t.Errorf("loading the same data again changed %d rows", again.Changed)
+	if want := "same as row 8: counted once"; reasons[9] != want {
+		t.Errorf("duplicate reason = %q, want %q", reasons[9], want)
+	}
+	if want := "the same registration code as row 10 but with other values; row 10 was kept"; reasons[11] != want {
+		t.Errorf("conflict reason = %q, want %q", reasons[11], want)
+	}
+
+	// The newest version unchanged: skipped. Sent again, it still counts as reporting.
+	if unchanged, err := s.FileUnchanged(ctx, meta("h1")); err != nil || !unchanged {
+		t.Errorf("FileUnchanged(h1) = %v, %v; want true", unchanged, err)
+	}
+	// A new version without A3 and with the same A1, A2: nothing changes but A3 is gone.
+	second := load("h2", coop("A1", "00001", 8, 10), coop("A2", "00002", 10, 20))
+	if second.Changed != 0 || second.Removed != 1 {
+		t.Errorf("second version = %+v, want 0 changed and A3 removed", second)
 	}
 	if n := count(t, s, `SELECT count(*) FROM cooperatives`); n != 2 {
 		t.Errorf("cooperatives = %d, want 2", n)
 	}
-	applied, err := s.FileApplied(ctx, "htx", "h1")
-	if err != nil || !applied {
-		t.Errorf("FileApplied(h1) = %v, %v; want true", applied, err)
+	// Sending the first version again undoes the second: A3 returns. The same bytes
+	// applied before are not skipped once another version came after them.
+	if unchanged, _ := s.FileUnchanged(ctx, meta("h1")); unchanged {
+		t.Error("FileUnchanged(h1) after h2 = true; the newest version is h2")
+	}
+	third := load("h1", coop("A1", "00001", 8, 10), coop("A2", "00002", 10, 20), coop("A3", "00002", 12, 30))
+	if third.Changed != 1 || count(t, s, `SELECT count(*) FROM cooperatives`) != 3 {
+		t.Errorf("re-sent first version = %+v; want A3 back", third)
 	}
 }
 
