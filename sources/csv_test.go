@@ -173,7 +173,7 @@ func TestCSVEncodingsAndDelimiters(t *testing.T) {
 				t.Fatalf("got %d batches, want 1", len(batches))
 			}
 			info := batches[0].Info()
-			want := BatchInfo{Source: "groups", Entity: CooperativeGroups, Location: path, ContentHash: sha256File(t, path), Title: groupsTitle, Headers: groupsHeaders}
+			want := BatchInfo{Source: "groups", Entity: CooperativeGroups, Location: path, ContentHash: sha256File(t, path), Title: groupsTitle, Headers: groupsHeaders, Complete: true}
 			assertEqual(t, "info", info, want)
 			assertEqual(t, "records", readAll(t, batches[0]), groupsRecords(path))
 		})

@@ -276,7 +276,7 @@ func TestURLSource(t *testing.T) {
 			t.Fatalf("got %d batches, want 1", len(batches))
 		}
 		sum := sha256.Sum256(body)
-		want := BatchInfo{Source: "groups", Entity: CooperativeGroups, Location: c.URL, ContentHash: hex.EncodeToString(sum[:]), District: "dong-xuan", Title: groupsTitle, Headers: groupsHeaders}
+		want := BatchInfo{Source: "groups", Entity: CooperativeGroups, Location: c.URL, ContentHash: hex.EncodeToString(sum[:]), District: "dong-xuan", Title: groupsTitle, Headers: groupsHeaders, Complete: true}
 		assertEqual(t, "info", batches[0].Info(), want)
 		assertEqual(t, "records", readAll(t, batches[0]), groupsRecords(c.URL))
 

@@ -211,7 +211,7 @@ func TestXLSXDistrictReport(t *testing.T) {
 	want := BatchInfo{
 		Source: "hx", Entity: Cooperatives, Location: path, Sheet: "Báo cáo", ContentHash: sha256File(t, path),
 		Title:   "UBND HUYỆN ĐỒNG XUÂN | BÁO CÁO TÌNH HÌNH HỢP TÁC XÃ NĂM 2024",
-		Headers: districtHeaders,
+		Headers: districtHeaders, Complete: true,
 	}
 	assertEqual(t, "info", batches[0].Info(), want)
 	assertEqual(t, "records", readAll(t, batches[0]), districtRecords(path))
