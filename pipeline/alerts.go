@@ -32,6 +32,9 @@ type Condition struct {
 	Rule, Subject, UnitCode, Indicator string
 	District                           string // district code, for grouping and suppression
 	Summary                            string // one line for people
+	// HeldBack: the condition holds but its district is stale, so the stale alert speaks
+	// for it; the alert is left as it is, neither advanced nor cleared.
+	HeldBack bool
 }
 
 // Alerter evaluates the alert rules and turns their changes into messages.
@@ -94,6 +97,10 @@ func (a *Alerter) Conditions(ctx context.Context, asOf, now time.Time) ([]Condit
 	if err != nil {
 		return nil, err
 	}
+	if len(snaps) == 0 {
+		// Evaluating nothing would clear every alert and announce them all resolved.
+		return nil, fmt.Errorf("alerts: no attainment computed for %s: recompute first", asOf.Format(time.DateOnly))
+	}
 	names := map[string]string{}
 	for _, s := range snaps {
 		names[s.UnitCode] = s.UnitName
@@ -137,7 +144,9 @@ func (a *Alerter) Conditions(ctx context.Context, asOf, now time.Time) ([]Condit
 				Summary: fmt.Sprintf("%s: %s %s", f.Name, l.lastReport, f.LastReport.Time.In(time.UTC).Format("02/01/2006"))})
 		}
 	}
-	conds = slices.DeleteFunc(conds, func(c Condition) bool { return c.Rule == RuleCommuneLagging && stale[c.District] })
+	for i, c := range conds {
+		conds[i].HeldBack = c.Rule == RuleCommuneLagging && stale[c.District]
+	}
 
 	runs, err := a.Store.RecentOutcomes(ctx, "import", a.Rules.FailingRuns)
 	if err != nil {
@@ -197,6 +206,9 @@ func Advance(conds []Condition, states map[[2]string]store.AlertState, silences 
 			continue
 		}
 		holding[key] = true
+		if c.HeldBack {
+			continue // neither held nor cleared: no "resolved" for a district that went quiet
+		}
 		a, ok := states[key]
 		if !ok || a.State == "inactive" {
 			a = store.AlertState{Rule: c.Rule, Subject: c.Subject, State: "pending", FirstSeenAt: now}

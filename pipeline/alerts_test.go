@@ -608,3 +608,36 @@ func TestAlertEpisodes(t *testing.T) {
 		t.Errorf("second episode first seen %s, fired %s; want both %s", a.FirstSeenAt, a.FiredAt.Time, hours(2))
 	}
 }
+
+// TestHeldBackAlertsStayAsTheyAre: while a district is stale its communes' conditions are
+// held back; a firing commune alert is then neither reminded nor announced as resolved.
+func TestHeldBackAlertsStayAsTheyAre(t *testing.T) {
+	t.Parallel()
+	rules := config.AlertRules{ForEvaluations: 1, ResolveAfter: 2, RepeatInterval: 7 * 24 * time.Hour}
+	cond := pipeline.Condition{Rule: pipeline.RuleCommuneLagging, Subject: "00001/T01", UnitCode: "00001",
+		Indicator: "T01", District: "901", Summary: "Xã A (Huyện Một)"}
+	now := time.Date(2026, 7, 2, 8, 0, 0, 0, time.UTC)
+	states := map[[2]string]store.AlertState{}
+	save, tell := pipeline.Advance([]pipeline.Condition{cond}, states, nil, rules, alertUnder, now)
+	if len(tell) != 1 || tell[0].Kind != "firing" {
+		t.Fatalf("first evaluation told %+v, want one firing", tell)
+	}
+	fired := save[0]
+	fired.LastNotifiedAt = sql.NullTime{Time: now, Valid: true}
+	states[[2]string{fired.Rule, fired.Subject}] = fired
+	held := cond
+	held.HeldBack = true
+	for i := 1; i <= 3; i++ {
+		later := now.Add(time.Duration(i) * 8 * 24 * time.Hour) // past the repeat interval each time
+		save, tell = pipeline.Advance([]pipeline.Condition{held}, states, nil, rules, alertUnder, later)
+		if len(tell) != 0 {
+			t.Errorf("evaluation %d while held back told %+v, want nothing", i, tell)
+		}
+		if len(save) != 0 {
+			t.Errorf("evaluation %d changed the held-back alert: %+v", i, save)
+		}
+	}
+	if got := states[[2]string{fired.Rule, fired.Subject}]; got.State != "firing" {
+		t.Errorf("held-back alert state = %s, want still firing", got.State)
+	}
+}

@@ -36,7 +36,9 @@ func Backoff(base, maxWait time.Duration) func(attempts int) time.Duration {
 func (s *Sender) SendDue(ctx context.Context) (delivered, failed int, err error) {
 	for ctx.Err() == nil {
 		found, err := s.Store.DeliverNext(ctx, s.Policy, func(n store.Notification) store.Delivery {
-			d := s.deliver(ctx, n)
+			// A delivery under way finishes (bounded by the channel's timeout) even when a
+			// shutdown begins: abandoning it halfway could not be told from a failure.
+			d := s.deliver(context.WithoutCancel(ctx), n)
 			if d.Err != nil {
 				failed++
 				s.Log.Warn("delivery failed", "key", n.Key, "channel", n.Channel, "attempt", n.Attempts+1,

@@ -129,8 +129,9 @@ type Reporting struct {
 	ProvinceWide map[string]bool            // entities with a file that has no district
 }
 
-// Reporting reads which districts of the province have reported, per entity. Files from
-// before files recorded their province count for whichever province asks.
+// Reporting reads which districts of the province have reported, per entity: a file whose
+// rows were all rejected reports nothing. Files from before files recorded their province
+// count for whichever province asks.
 func (s *Store) Reporting(ctx context.Context, province string) (Reporting, error) {
 	r := Reporting{Districts: map[string]map[string]bool{}, ProvinceWide: map[string]bool{}}
 	var rows []struct {
@@ -138,7 +139,7 @@ func (s *Store) Reporting(ctx context.Context, province string) (Reporting, erro
 		District sql.NullString `db:"district_code"`
 	}
 	if err := s.db.SelectContext(ctx, &rows, `SELECT DISTINCT entity, district_code FROM source_files
-		WHERE province_code = $1 OR province_code IS NULL`, province); err != nil {
+		WHERE (province_code = $1 OR province_code IS NULL) AND rows_accepted > 0`, province); err != nil {
 		return r, fmt.Errorf("store: unable to read reporting districts: %w", err)
 	}
 	for _, row := range rows {

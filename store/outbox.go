@@ -77,7 +77,13 @@ type RetryPolicy struct {
 // while send runs, so two senders never deliver the same message. It returns false when
 // nothing was due.
 func (s *Store) DeliverNext(ctx context.Context, policy RetryPolicy, send func(Notification) Delivery) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
 	found := false
+	// The transaction must outlive a shutdown signal that arrives while send runs: if Slack
+	// accepted the message, rolling back its "delivered" would send it again after restart.
+	ctx = context.WithoutCancel(ctx)
 	err := s.WithTx(ctx, func(tx *sqlx.Tx) error {
 		var n Notification
 		err := tx.GetContext(ctx, &n, `

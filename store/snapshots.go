@@ -43,6 +43,11 @@ var snapshotColumns = []string{"as_of", "indicator", "unit_code", "plan_hash", "
 // version they were computed with, in one transaction. Other provinces' rows stay.
 func (s *Store) SaveSnapshots(ctx context.Context, p *plan.Plan, province string, asOf time.Time, rows []Snapshot) error {
 	return s.WithTx(ctx, func(tx *sqlx.Tx) error {
+		// Two recomputes of one province (the digest jobs of several groups fire together)
+		// would both delete and both insert the day's rows: take turns.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('snapshots:' || $1))`, province); err != nil {
+			return fmt.Errorf("store: unable to take the snapshot lock: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO plan_versions (hash, name, effective_from, content) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (hash) DO NOTHING`, p.Hash, p.Name, p.EffectiveFrom.Time, p.Source); err != nil {

@@ -164,12 +164,14 @@ func (a *app) runSource(ctx context.Context, in *pipeline.Ingester, sc config.So
 			fc.Path = f
 			src, err := sources.NewFileSource(fc)
 			if err != nil {
+				a.log.Error("file not applied", "source", sc.Name, "file", f, "error", err)
 				res.Files = append(res.Files, pipeline.FileResult{Location: f, Err: err})
 				continue
 			}
 			r := in.Ingest(ctx, src, opts)
 			res.Files = append(res.Files, r.Files...)
 			if r.Err != nil {
+				a.log.Error("file not applied", "source", sc.Name, "file", f, "error", r.Err)
 				res.Files = append(res.Files, pipeline.FileResult{Location: f, Err: r.Err})
 			}
 		}

@@ -15,8 +15,9 @@ import (
 )
 
 // cmdRun is the daemon: scheduled jobs, health and metrics, systemd readiness and
-// watchdog. It stops cleanly on SIGINT or SIGTERM, letting a running job finish its
-// current file (each file is one transaction, so nothing is half-applied either way).
+// watchdog. On SIGINT or SIGTERM it stops taking new work; an import under way is rolled
+// back (each file is one transaction, so nothing is half-applied) and redone next time,
+// and a message being delivered finishes and is recorded before the process exits.
 func cmdRun(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("run", "")
 	if err := parse(fs, args); err != nil {

@@ -85,7 +85,7 @@ func (a *app) queueDigests(ctx context.Context, asOf time.Time, only string) err
 		return err
 	}
 	for _, g := range a.cfg.Notify.Groups {
-		if only != "" && g.Name != only {
+		if (only != "" && g.Name != only) || (only == "" && g.Digest == "off") {
 			continue
 		}
 		n, err := pipeline.QueueDigest(ctx, a.store, a.plan, g, a.scope(units[g.Name]), asOf, a.cfg.StateDir)
