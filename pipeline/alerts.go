@@ -158,7 +158,7 @@ func (a *Alerter) Conditions(ctx context.Context, asOf, now time.Time) ([]Condit
 				Summary: fmt.Sprintf("%s: %d %s", src, len(outcomes), l.failedRuns)})
 		}
 	}
-	files, err := a.Store.FileSummaries(ctx)
+	files, err := a.Store.FileSummaries(ctx, a.Province, "")
 	if err != nil {
 		return nil, err
 	}

@@ -311,7 +311,7 @@ func TestAPIIngestEndToEnd(t *testing.T) {
 			t.Errorf("stored cursor %q, want %q", c, firstCursor)
 		}
 
-		rejects, err := st.RejectedRows(ctx, hgSource)
+		rejects, err := st.RejectedRows(ctx, "93", hgSource)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -126,7 +126,11 @@ func BuildDigestWith(ctx context.Context, st *store.Store, p *plan.Plan, scope s
 			d.NotReporting = append(d.NotReporting, f.Name)
 		}
 	}
-	files, err := st.FileSummaries(ctx)
+	district := ""
+	if scope != parent {
+		district = scope
+	}
+	files, err := st.FileSummaries(ctx, parent, district)
 	if err != nil {
 		return d, err
 	}
@@ -139,7 +143,7 @@ func BuildDigestWith(ctx context.Context, st *store.Store, p *plan.Plan, scope s
 				Rejected: f.Rejected, TopReasons: f.TopReasons})
 		}
 	}
-	entityFiles, err := st.EntityFiles(ctx)
+	entityFiles, err := st.EntityFiles(ctx, parent, district)
 	if err != nil {
 		return d, err
 	}

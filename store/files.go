@@ -21,16 +21,23 @@ type FileSummary struct {
 	TopReasons pq.StringArray `db:"top_reasons" json:"top_reasons"`
 }
 
-// FileSummaries lists the newest version of every file applied, with the three commonest
-// reasons its rows were rejected for; files with the most rejects first.
-func (s *Store) FileSummaries(ctx context.Context) ([]FileSummary, error) {
+// inScope keeps the files of a province and, when district is set, only that district's
+// and the provincial ones. Files from before files recorded their province always pass.
+const inScope = `(l.province_code = $1 OR l.province_code IS NULL)
+	AND ($2 = '' OR l.district_code = $2 OR l.district_code IS NULL)`
+
+// FileSummaries lists the newest version of every file applied for the province (and
+// district, if set), with the three commonest reasons its rows were rejected for; files
+// with the most rejects first.
+func (s *Store) FileSummaries(ctx context.Context, province, district string) ([]FileSummary, error) {
 	var out []FileSummary
 	err := s.db.SelectContext(ctx, &out, `
 		SELECT l.source, l.location, l.sheet, l.rows_read, l.rows_accepted, l.rows_rejected, l.ingested_at,
 			ARRAY(SELECT reason FROM rejected_rows r WHERE r.file_id = l.id
 				GROUP BY reason ORDER BY count(*) DESC, reason LIMIT 3) AS top_reasons
 		FROM latest_source_files l
-		ORDER BY l.rows_rejected DESC, l.source, l.location`)
+		WHERE `+inScope+`
+		ORDER BY l.rows_rejected DESC, l.source, l.location`, province, district)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to summarize files: %w", err)
 	}
@@ -48,14 +55,16 @@ type EntityFile struct {
 	IngestedAt   time.Time `db:"ingested_at" json:"ingested_at"`
 }
 
-// EntityFiles lists the newest version of every file applied, by entity, source and
-// location: what the figures of each target are computed from.
-func (s *Store) EntityFiles(ctx context.Context) ([]EntityFile, error) {
+// EntityFiles lists the newest version of every file applied for the province (and
+// district, if set), by entity, source and location: what the figures of each target are
+// computed from.
+func (s *Store) EntityFiles(ctx context.Context, province, district string) ([]EntityFile, error) {
 	var out []EntityFile
 	err := s.db.SelectContext(ctx, &out, `
 		SELECT entity, source, location, sheet, coalesce(district_code, '') AS district_code, rows_accepted, ingested_at
-		FROM latest_source_files
-		ORDER BY entity, source, location, sheet`)
+		FROM latest_source_files l
+		WHERE `+inScope+`
+		ORDER BY entity, source, location, sheet`, province, district)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list files by entity: %w", err)
 	}
@@ -76,16 +85,16 @@ type RejectedRow struct {
 	Raw         pq.StringArray `db:"raw" json:"raw"`
 }
 
-// RejectedRows lists the rejects of the newest version of each file, optionally of one
-// source only.
-func (s *Store) RejectedRows(ctx context.Context, source string) ([]RejectedRow, error) {
+// RejectedRows lists the rejects of the newest version of each file of the province,
+// optionally of one source only.
+func (s *Store) RejectedRows(ctx context.Context, province, source string) ([]RejectedRow, error) {
 	var out []RejectedRow
 	err := s.db.SelectContext(ctx, &out, `
 		SELECT l.source, l.location, l.sheet, r.row_number, r.column_letter, r.header, r.value, r.reason,
 			r.suggestions, r.raw
 		FROM latest_source_files l JOIN rejected_rows r ON r.file_id = l.id
-		WHERE $1 = '' OR l.source = $1
-		ORDER BY l.source, l.location, l.sheet, r.row_number`, source)
+		WHERE (l.province_code = $1 OR l.province_code IS NULL) AND ($2 = '' OR l.source = $2)
+		ORDER BY l.source, l.location, l.sheet, r.row_number`, province, source)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list rejected rows: %w", err)
 	}

@@ -37,7 +37,7 @@ func cmdOnce(ctx context.Context, e *env, args []string) error {
 	}
 	jobs := []string{"all", "import", "recompute", "alerts", "digest", "send"}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: name one job: all, import, recompute, alerts, digest or send", errUsage)
+		return fmt.Errorf("%w: name one job: all, import, recompute, alerts, digest or send (flags go before it: once --as-of D JOB)", errUsage)
 	}
 	job := fs.Arg(0)
 	if err := oneOf("job", job, jobs...); err != nil {

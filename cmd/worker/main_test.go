@@ -159,6 +159,27 @@ func TestDemoEndToEnd(t *testing.T) {
 		t.Errorf("snapshot dates after backfill = %d, want 10", dates)
 	}
 
+	// Input that could only do nothing is refused, saying why.
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"silence", "add", "--indicator", "T99", "--reason", "x"}, 2, `--indicator "T99" is not a target`},
+		{[]string{"silence", "add", "--unit", "Xã Không Có", "--reason", "x"}, 2, "--unit"},
+		{[]string{"silence", "add", "--rule", "everything", "--reason", "x"}, 2, `--rule "everything"`},
+		{[]string{"attainment", "--as-of", "2020-01-01"}, 1, "no attainment computed for 2020-01-01"},
+		{[]string{"attainment", "--status", "late"}, 2, "--status must be one of"},
+	} {
+		code, _, errOut := worker(t, append([]string{"--config", cfg}, c.args...)...)
+		if code != c.code || !strings.Contains(errOut, c.want) {
+			t.Errorf("worker %v: exit %d, stderr %q; want exit %d mentioning %q", c.args, code, errOut, c.code, c.want)
+		}
+	}
+	if out := mustRun(t, "--config", cfg, "silence", "add", "--unit", "Phụng Hiệp", "--indicator", "T01", "--reason", "lũ"); !strings.Contains(out, "added") {
+		t.Errorf("silence add for a district: %s", out)
+	}
+
 	// A second run finds every file unchanged and changes nothing.
 	_, _, log := worker(t, "--config", cfg, "once", "--as-of", "2026-11-28", "all")
 	if n := strings.Count(log, "file unchanged, skipped"); n != 15 {

@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"slices"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/coopwatch/coopwatch/pipeline"
 
 	"github.com/coopwatch/coopwatch/store"
 )
@@ -43,11 +47,17 @@ func cmdSilence(ctx context.Context, e *env, args []string) error {
 		if *duration <= 0 {
 			return fmt.Errorf("%w: --for must be positive", errUsage)
 		}
-		code := *unit
-		if code != "" {
-			if u, err := a.match.District(code); err == nil {
-				code = u.Code
-			}
+		rules := []string{pipeline.RuleIndicatorLagging, pipeline.RuleCommuneLagging, pipeline.RuleSourceStale,
+			pipeline.RuleSourceFailing, pipeline.RuleRejectsHigh}
+		if *rule != "" && !slices.Contains(rules, *rule) {
+			return fmt.Errorf("%w: --rule %q is not one of %s", errUsage, *rule, strings.Join(rules, ", "))
+		}
+		if _, ok := a.plan.Target(*indicator); *indicator != "" && !ok {
+			return fmt.Errorf("%w: --indicator %q is not a target of the plan", errUsage, *indicator)
+		}
+		code, err := a.silenceUnit(*unit)
+		if err != nil {
+			return fmt.Errorf("%w: --unit: %v", errUsage, err)
 		}
 		who := *by
 		if who == "" {
@@ -89,6 +99,21 @@ func cmdSilence(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "silence %d expired\n", id)
 	}
 	return nil
+}
+
+// silenceUnit resolves --unit: the province, a district or a commune, by code or name.
+func (a *app) silenceUnit(written string) (string, error) {
+	if written == "" || written == a.gaz.Province.Code {
+		return written, nil
+	}
+	if d, err := a.match.District(written); err == nil {
+		return d.Code, nil
+	}
+	c, err := a.match.Commune(written, "")
+	if err != nil {
+		return "", err
+	}
+	return c.Code, nil
 }
 
 func orAny(s string) string {

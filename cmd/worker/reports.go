@@ -53,6 +53,11 @@ func cmdAttainment(ctx context.Context, e *env, args []string) error {
 	if err := oneOf("format", *format, "table", "json", "csv"); err != nil {
 		return err
 	}
+	for _, s := range splitList(*status) {
+		if err := oneOf("status", s, "achieved", "on_track", "at_risk", "behind", "no_data", "no_target"); err != nil {
+			return err
+		}
+	}
 	a, err := openApp(ctx, e)
 	if err != nil {
 		return err
@@ -62,13 +67,23 @@ func cmdAttainment(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	q := store.SnapshotQuery{AsOf: date, Indicators: splitList(*indicator), Statuses: splitList(*status)}
+	q := store.SnapshotQuery{AsOf: date, Indicators: splitList(*indicator), Statuses: splitList(*status),
+		Under: a.gaz.Province.Code}
 	if *level != "all" {
 		q.Level = *level
 	}
 	snaps, err := a.store.Snapshots(ctx, q)
 	if err != nil {
 		return err
+	}
+	if len(snaps) == 0 {
+		all, err := a.store.Snapshots(ctx, store.SnapshotQuery{AsOf: date, Under: a.gaz.Province.Code, Level: "province"})
+		if err != nil {
+			return err
+		}
+		if len(all) == 0 {
+			return fmt.Errorf("no attainment computed for %s: run 'worker once --as-of %s recompute'", date.Format(time.DateOnly), date.Format(time.DateOnly))
+		}
 	}
 	rows := make([]attainmentRow, len(snaps))
 	for i, s := range snaps {
@@ -287,7 +302,7 @@ func cmdRejects(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	rows, err := a.store.RejectedRows(ctx, *source)
+	rows, err := a.store.RejectedRows(ctx, a.gaz.Province.Code, *source)
 	if err != nil {
 		return err
 	}
