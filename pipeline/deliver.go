@@ -26,8 +26,9 @@ type RenderedDigest struct {
 
 // RenderDigest builds and renders the digest of one unit for asOf; chartSrc is where the
 // HTML version finds the chart ("cid:chart" for email).
-func RenderDigest(ctx context.Context, st *store.Store, p *plan.Plan, unit string, asOf time.Time, lang string, chartSrc template.URL) (RenderedDigest, error) {
-	d, err := BuildDigest(ctx, st, p, unit, asOf, lang)
+func RenderDigest(ctx context.Context, st *store.Store, p *plan.Plan, unit string, asOf time.Time, lang string,
+	chartSrc template.URL, opts DigestOptions) (RenderedDigest, error) {
+	d, err := BuildDigestWith(ctx, st, p, unit, asOf, lang, opts)
 	if err != nil {
 		return RenderedDigest{}, err
 	}
@@ -49,8 +50,9 @@ func RenderDigest(ctx context.Context, st *store.Store, p *plan.Plan, unit strin
 // QueueDigest renders a group's digest, archives it (database and state directory) and
 // queues it for each of the group's channels. The key names the group, the ISO week and
 // the channel: a week's digest is queued once, however often this runs.
-func QueueDigest(ctx context.Context, st *store.Store, p *plan.Plan, g config.Group, unit string, asOf time.Time, stateDir string) (int, error) {
-	r, err := RenderDigest(ctx, st, p, unit, asOf, g.Language, "cid:chart")
+func QueueDigest(ctx context.Context, st *store.Store, p *plan.Plan, g config.Group, unit string, asOf time.Time,
+	stateDir string, opts DigestOptions) (int, error) {
+	r, err := RenderDigest(ctx, st, p, unit, asOf, g.Language, "cid:chart", opts)
 	if err != nil {
 		return 0, err
 	}

@@ -24,6 +24,10 @@ type DigestOptions struct {
 	// Location is where the times files were applied are shown; as the database returns
 	// them when nil.
 	Location *time.Location
+	// StaleAfter, when set, also lists as not reporting a district whose last file is older
+	// than this at Now: the same test as the stale-source alert.
+	StaleAfter time.Duration
+	Now        time.Time
 }
 
 // BuildDigest assembles the digest of asOf from the snapshots saved for that day, so that
@@ -122,7 +126,8 @@ func BuildDigestWith(ctx context.Context, st *store.Store, p *plan.Plan, scope s
 			line.LastFile = &at
 		}
 		d.Freshness = append(d.Freshness, line)
-		if f.Files == 0 {
+		stale := opts.StaleAfter > 0 && f.LastReport.Valid && opts.Now.Sub(f.LastReport.Time) > opts.StaleAfter
+		if f.Files == 0 || stale {
 			d.NotReporting = append(d.NotReporting, f.Name)
 		}
 	}

@@ -217,3 +217,28 @@ func TestDigestWeekOverWeek(t *testing.T) {
 		}
 	})
 }
+
+// TestDigestNotReportingAgreesWithStaleAlert: with the alerts' stale threshold, a district
+// whose last file is too old is listed as not reporting, as the stale alert says.
+func TestDigestNotReportingAgreesWithStaleAlert(t *testing.T) {
+	t.Parallel()
+	st, ctx, p := digestWeeks(t)
+	// Files were applied from 20 to 27 June 2026; district 903 never sent any.
+	for _, c := range []struct {
+		name string
+		now  time.Time
+		want int
+	}{
+		{"a week later: only the district that never reported", time.Date(2026, 7, 2, 0, 0, 0, 0, time.UTC), 1},
+		{"two months later: every district", time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), 3},
+	} {
+		d, err := pipeline.BuildDigestWith(ctx, st, p, "99", july2, "vi",
+			pipeline.DigestOptions{StaleAfter: 30 * 24 * time.Hour, Now: c.now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.NotReporting) != c.want {
+			t.Errorf("%s: not reporting %v, want %d districts", c.name, d.NotReporting, c.want)
+		}
+	}
+}

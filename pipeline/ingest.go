@@ -29,6 +29,9 @@ type Ingester struct {
 	Log      *slog.Logger
 	// Today bounds dates: a date after it is rejected.
 	Today time.Time
+	// Force applies files even when they equal the newest version applied: after a fix to
+	// the readers, so that their rows and rejects are read anew.
+	Force bool
 	// Progress, when set, hears how many rows of a file were read so far: every 1,000
 	// rows, and once more with the total (done true) when the file is finished.
 	Progress func(location string, rows int, done bool)
@@ -101,7 +104,7 @@ func (in *Ingester) ingestBatch(ctx context.Context, b sources.Batch, opts Sourc
 		fr.Err = err
 		return fr
 	}
-	if unchanged {
+	if unchanged && !in.Force {
 		fr.Skipped = true
 		return fr
 	}

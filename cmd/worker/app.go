@@ -24,6 +24,7 @@ import (
 // app is everything a job needs, built once from the config and passed by hand.
 type app struct {
 	progress func(location string, rows int, done bool) // nil unless on a terminal
+	force    bool                                       // import: apply unchanged files again
 	cfg      *config.Config
 	log      *slog.Logger
 	plan     *plan.Plan
@@ -116,7 +117,7 @@ func (a *app) today() time.Time {
 // source never stops the others. It returns how many sources or files failed.
 func (a *app) importSources(ctx context.Context, only string, files []string) (int, error) {
 	in := &pipeline.Ingester{Store: a.store, Matcher: a.match, Province: a.gaz.Province, Log: a.log, Today: a.today(),
-		Progress: a.progress}
+		Progress: a.progress, Force: a.force}
 	failed, found := 0, false
 	for _, sc := range a.cfg.Sources {
 		if only != "" && sc.Name != only {

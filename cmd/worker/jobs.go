@@ -106,7 +106,7 @@ func (a *app) recompute(ctx context.Context, asOf time.Time) error {
 
 // saveDigest renders the digest of asOf as HTML into the state directory.
 func (a *app) saveDigest(ctx context.Context, asOf time.Time) (string, error) {
-	d, err := pipeline.BuildDigest(ctx, a.store, a.plan, a.gaz.Province.Code, asOf, a.cfg.Language)
+	d, err := pipeline.BuildDigestWith(ctx, a.store, a.plan, a.gaz.Province.Code, asOf, a.cfg.Language, a.digestOptions())
 	if err != nil {
 		return "", err
 	}
@@ -141,6 +141,7 @@ func (a *app) asOfDate(s string) (time.Time, error) {
 func cmdImport(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("import", "[FILE...]")
 	source := fs.String("source", "", "the configured source `name` to import (required)")
+	force := fs.Bool("force", false, "apply files even if unchanged since they were last applied (after an upgrade that reads them better)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -152,6 +153,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	a.force = *force
 	failed, err := a.importSources(ctx, *source, fs.Args())
 	if err != nil {
 		return err

@@ -185,6 +185,15 @@ func TestDemoEndToEnd(t *testing.T) {
 	if n := strings.Count(log, "file unchanged, skipped"); n != 15 {
 		t.Errorf("second run skipped %d files, want 15:\n%s", n, log)
 	}
+	// --force reads unchanged files again: same numbers, rejects of the new versions.
+	_, _, log = worker(t, "--config", cfg, "import", "--source", "district-groups", "--force")
+	if n := strings.Count(log, "file applied"); n != 7 {
+		t.Errorf("import --force applied %d files, want 7:\n%s", n, log)
+	}
+	var groups int
+	if err := st.DB().Get(&groups, `SELECT count(*) FROM cooperative_groups`); err != nil || groups != 100 {
+		t.Errorf("groups after --force = %d, %v; want 100", groups, err)
+	}
 	var again []attainmentRow
 	if err := json.Unmarshal([]byte(mustRun(t, "--config", cfg, "attainment", "--format", "json")), &again); err != nil {
 		t.Fatal(err)

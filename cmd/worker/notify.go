@@ -88,13 +88,19 @@ func (a *app) queueDigests(ctx context.Context, asOf time.Time, only string) err
 		if (only != "" && g.Name != only) || (only == "" && g.Digest == "off") {
 			continue
 		}
-		n, err := pipeline.QueueDigest(ctx, a.store, a.plan, g, a.scope(units[g.Name]), asOf, a.cfg.StateDir)
+		n, err := pipeline.QueueDigest(ctx, a.store, a.plan, g, a.scope(units[g.Name]), asOf, a.cfg.StateDir, a.digestOptions())
 		if err != nil {
 			return fmt.Errorf("digest for %s: %w", g.Name, err)
 		}
 		a.log.Info("digest queued", "group", g.Name, "messages", n)
 	}
 	return nil
+}
+
+// digestOptions are the config's settings for digests: its time zone, and the stale
+// threshold of the alerts, so that the digest's "not reporting" agrees with them.
+func (a *app) digestOptions() pipeline.DigestOptions {
+	return pipeline.DigestOptions{Location: a.cfg.Location, StaleAfter: a.cfg.Notify.Alerts.StaleAfter, Now: time.Now()}
 }
 
 // scope is the unit a digest covers: the group's unit or the province.

@@ -182,7 +182,7 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 		}
 		unit, language = a.scope(units[g.Name]), g.Language
 	}
-	d, err := pipeline.BuildDigest(ctx, a.store, a.plan, unit, date, cmpOr(*lang, language))
+	d, err := pipeline.BuildDigestWith(ctx, a.store, a.plan, unit, date, cmpOr(*lang, language), a.digestOptions())
 	if err != nil {
 		return err
 	}
@@ -213,7 +213,7 @@ func (a *app) previewMessage(ctx context.Context, w io.Writer, format, groupName
 	if err != nil {
 		return err
 	}
-	r, err := pipeline.RenderDigest(ctx, a.store, a.plan, a.scope(units[g.Name]), asOf, g.Language, "cid:chart")
+	r, err := pipeline.RenderDigest(ctx, a.store, a.plan, a.scope(units[g.Name]), asOf, g.Language, "cid:chart", a.digestOptions())
 	if err != nil {
 		return err
 	}
