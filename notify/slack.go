@@ -189,12 +189,23 @@ func SlackBlocks(m Message) []slack.Block {
 		blocks = append(blocks, slack.NewHeaderBlock(
 			slack.NewTextBlockObject(slack.PlainTextType, truncateRunes(subject, slackHeaderMax), true, false)))
 	}
-	chunks := splitLines(escapeMrkdwn(m.Text), slackSectionMax-1)
+	// A digest is a table: in a code block Slack keeps its columns aligned. Each section
+	// is fenced on its own, so splitting never leaves a fence open.
+	fence := ""
+	if m.Kind == "digest" {
+		fence = "```"
+	}
+	chunks := splitLines(escapeMrkdwn(m.Text), slackSectionMax-1-2*len(fence)-2)
 	room := slackBlocksMax - len(blocks)
 	if len(chunks) > room {
 		chunks = chunks[:room]
 		last := chunks[room-1]
-		chunks[room-1] = truncateRunes(last, slackSectionMax-1-2) + "\n…"
+		chunks[room-1] = truncateRunes(last, slackSectionMax-1-2*len(fence)-2-2) + "\n…"
+	}
+	for i, c := range chunks {
+		if fence != "" {
+			chunks[i] = fence + "\n" + c + "\n" + fence
+		}
 	}
 	for _, c := range chunks {
 		blocks = append(blocks, slack.NewSectionBlock(
