@@ -18,6 +18,7 @@ import (
 	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
 
+	"github.com/coopwatch/coopwatch/internal/errlist"
 	"github.com/coopwatch/coopwatch/plan"
 	"github.com/coopwatch/coopwatch/sources"
 )
@@ -139,10 +140,7 @@ func Load(path string) (*Config, error) {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	cfg, err := Parse(data, filepath.Dir(path))
-	if err != nil {
-		return cfg, fmt.Errorf("config %s: %w", path, err)
-	}
-	return cfg, nil
+	return cfg, errlist.Prefix("config "+path+": ", err)
 }
 
 // Parse decodes YAML config text; dir resolves relative paths and *_file secrets. Unknown
@@ -163,7 +161,7 @@ func Parse(data []byte, dir string) (*Config, error) {
 	}
 	cfg.fillDefaults()
 	if err := cfg.Validate(); err != nil {
-		problems = append(problems, unjoin(err)...)
+		problems = append(problems, errlist.Split(err)...)
 	}
 	// The config is returned with its problems so that `worker check` can go on to check
 	// the plan, gazetteer and database it names; other callers stop at the error.
@@ -267,9 +265,8 @@ func (c *Config) Validate() error {
 	if !strings.HasPrefix(c.Database.URL, "postgres://") && !strings.HasPrefix(c.Database.URL, "postgresql://") {
 		bad("database.url", "must be a postgres:// URL")
 	}
-	cronParser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 	for key, spec := range map[string]string{"schedule.import": c.Schedule.Import, "schedule.digest": c.Schedule.Digest} {
-		if _, err := cronParser.Parse(spec); err != nil {
+		if _, err := cronSpec.Parse(spec); err != nil {
 			bad(key, "%q is not a cron expression: %v", spec, err)
 		}
 	}
@@ -301,7 +298,7 @@ func (c *Config) Validate() error {
 			validate, prefix, section = s.APIConfig().Validate, fmt.Sprintf("api source %q: ", s.Name), ".api."
 		}
 		if err := validate(); err != nil {
-			for _, e := range unjoin(err) {
+			for _, e := range errlist.Split(err) {
 				field, msg, _ := strings.Cut(strings.TrimPrefix(e.Error(), prefix), ": ")
 				where := section
 				if field == "url" || field == "entity" || field == "name" { // keys of the source itself
@@ -313,6 +310,9 @@ func (c *Config) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// cronSpec parses schedules as robfig/cron's default parser does (minute to day of week).
+var cronSpec = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 // lineOf finds the line of a key; for a key that is missing, the line of the nearest
 // enclosing key or list item.
@@ -346,11 +346,4 @@ func (s Source) FileConfig() sources.FileConfig {
 		Delimiter:       s.Delimiter,
 		HeaderScanRows:  s.HeaderScanRows,
 	}
-}
-
-func unjoin(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	return []error{err}
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/coopwatch/coopwatch/notify"
 )
 
@@ -127,7 +125,6 @@ func (n *Notify) validate(bad func(key, format string, args ...any)) {
 		}
 	}
 	groups := map[string]bool{}
-	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 	for i, g := range n.Groups {
 		key := fmt.Sprintf("notify.groups[%d]", i)
 		if g.Name == "" || groups[g.Name] {
@@ -143,7 +140,7 @@ func (n *Notify) validate(bad func(key, format string, args ...any)) {
 			}
 		}
 		if g.Digest != "off" {
-			if _, err := parser.Parse(g.Digest); err != nil {
+			if _, err := cronSpec.Parse(g.Digest); err != nil {
 				bad(key+".digest", "%q is not a cron expression: %v", g.Digest, err)
 			}
 		}

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -164,10 +163,7 @@ func (a *Alerter) Conditions(ctx context.Context, asOf, now time.Time) ([]Condit
 	}
 	for _, f := range files {
 		if f.Read > 0 && float64(f.Rejected)/float64(f.Read) > a.Rules.RejectShare {
-			name := filepath.Base(f.Location)
-			if f.Sheet != "" {
-				name += " [" + f.Sheet + "]"
-			}
+			name := fileName(f.Location, f.Sheet)
 			conds = append(conds, Condition{Rule: RuleRejectsHigh, Subject: f.Source + ":" + f.Location + "#" + f.Sheet,
 				Summary: fmt.Sprintf("%s (%s): %d/%d %s", name, f.Source, f.Rejected, f.Read, l.rowsRejected)})
 		}

@@ -94,7 +94,7 @@ func BuildDigestWith(ctx context.Context, st *store.Store, p *plan.Plan, scope s
 			d.Headline[s.Status]++
 			line := targetLine(t, s, lang)
 			if was, ok := prev[unitKey{t.Code, s.UnitCode}]; ok {
-				line.Previous = fp(was.Actual.Float64, was.Actual.Valid)
+				line.Previous = store.FloatPtr(was.Actual)
 			}
 			d.Targets = append(d.Targets, line)
 		}
@@ -251,9 +251,9 @@ func targetLine(t plan.Target, s store.Snapshot, lang string) notify.TargetLine 
 		decimals = 0
 	}
 	line := notify.TargetLine{Code: t.Code, Name: targetName(t, lang), Unit: t.Unit, Status: s.Status, Decimals: decimals,
-		Actual: fp(s.Actual.Float64, s.Actual.Valid), Expected: fp(s.Expected.Float64, s.Expected.Valid),
-		Target: fp(s.Target.Float64, s.Target.Valid), Ratio: fp(s.Ratio.Float64, s.Ratio.Valid),
-		Projected: fp(s.Projected.Float64, s.Projected.Valid), PaceNeeded: fp(s.PaceNeeded.Float64, s.PaceNeeded.Valid)}
+		Actual: store.FloatPtr(s.Actual), Expected: store.FloatPtr(s.Expected),
+		Target: store.FloatPtr(s.Target), Ratio: store.FloatPtr(s.Ratio),
+		Projected: store.FloatPtr(s.Projected), PaceNeeded: store.FloatPtr(s.PaceNeeded)}
 	if s.ETA.Valid {
 		line.ETA = &s.ETA.Time
 	}
@@ -346,11 +346,4 @@ func fileName(location, sheet string) string {
 		name += " [" + sheet + "]"
 	}
 	return name
-}
-
-func fp(v float64, ok bool) *float64 {
-	if !ok {
-		return nil
-	}
-	return &v
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/coopwatch/coopwatch/internal/errlist"
 )
 
 // Plan is one version of a provincial plan.
@@ -114,7 +116,7 @@ func Load(path string) (*Plan, error) {
 	}
 	p, err := Parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("plan %s: %w", path, err)
+		return nil, errlist.Prefix("plan "+path+": ", err)
 	}
 	return p, nil
 }

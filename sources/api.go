@@ -355,29 +355,9 @@ func secretHeader(name string) bool {
 	return secretParam(n) || n == "cookie"
 }
 
-// redactAPIURL hides the password and the values of credential-like query parameters of u.
-func redactAPIURL(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	if p.User != nil {
-		if _, ok := p.User.Password(); ok {
-			p.User = url.UserPassword(p.User.Username(), "xxxxx")
-		}
-	}
-	if p.RawQuery != "" {
-		q := p.Query()
-		for k := range q {
-			if secretParam(k) {
-				q[k] = []string{"xxxxx"}
-			}
-		}
-		p.RawQuery = q.Encode()
-	}
-	p.Fragment, p.RawFragment = "", ""
-	return p.String()
-}
+// redactAPIURL hides the password and the values of credential-like query parameters of
+// u; paging parameters stay readable.
+func redactAPIURL(u string) string { return redact(u, secretParam) }
 
 // apiSource is the Source of an APIConfig.
 type apiSource struct {

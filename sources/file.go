@@ -360,22 +360,32 @@ func (s *fileSource) download(ctx context.Context) (*fileBatch, error) {
 	return b, nil
 }
 
-// redactURL hides the password and query values of u, which export links use for tokens.
-func redactURL(u string) string {
+// redactURL hides the password and every query value of u: export links name their
+// tokens in many ways.
+func redactURL(u string) string { return redact(u, func(string) bool { return true }) }
+
+// redact hides u's password, its fragment, and the values of the query parameters hide
+// picks, for URLs shown in logs, errors and reports.
+func redact(u string, hide func(param string) bool) string {
 	p, err := url.Parse(u)
 	if err != nil {
 		return "(unparsable URL)"
 	}
-	if _, ok := p.User.Password(); ok {
-		p.User = url.UserPassword(p.User.Username(), "xxxxx")
+	if p.User != nil {
+		if _, ok := p.User.Password(); ok {
+			p.User = url.UserPassword(p.User.Username(), "xxxxx")
+		}
 	}
 	if p.RawQuery != "" {
 		q := p.Query()
 		for k := range q {
-			q[k] = []string{"xxxxx"}
+			if hide(k) {
+				q[k] = []string{"xxxxx"}
+			}
 		}
 		p.RawQuery = q.Encode()
 	}
+	p.Fragment, p.RawFragment = "", ""
 	return p.String()
 }
 

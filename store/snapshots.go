@@ -94,6 +94,15 @@ func copyStatement(table string, columns []string) string {
 	return fmt.Sprintf("COPY %s (%s) FROM STDIN", pq.QuoteIdentifier(table), strings.Join(quoted, ", "))
 }
 
+// FloatPtr is v as a pointer, nil when v is NULL: how reports and JSON carry an
+// optional number.
+func FloatPtr(v sql.NullFloat64) *float64 {
+	if !v.Valid {
+		return nil
+	}
+	return &v.Float64
+}
+
 func nullable(v sql.NullFloat64) any {
 	if !v.Valid {
 		return nil

@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 
 	"github.com/coopwatch/coopwatch/config"
+	"github.com/coopwatch/coopwatch/internal/errlist"
 	"github.com/coopwatch/coopwatch/plan"
 	"github.com/coopwatch/coopwatch/store"
 )
@@ -18,18 +18,14 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	var problems []error
 	cfg, err := config.Load(e.configPath)
-	if err != nil {
-		problems = append(problems, err)
-	}
+	problems := errlist.Split(err)
 	if cfg == nil {
 		fmt.Fprint(e.stdout, report(problems))
-		return fmt.Errorf("%d problem(s) found", countProblems(problems))
+		return fmt.Errorf("%d problem(s) found", len(problems))
 	}
-	if _, err := plan.Load(cfg.Plan.Path); err != nil {
-		problems = append(problems, err)
-	}
+	p, err := plan.Load(cfg.Plan.Path)
+	problems = append(problems, errlist.Split(err)...)
 	// Without a province the config already said so; the gazetteer would only repeat it.
 	if _, err := loadGazetteer(cfg); err != nil && cfg.Province != "" {
 		problems = append(problems, err)
@@ -52,10 +48,10 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 	}
 	if len(problems) > 0 {
 		fmt.Fprint(e.stdout, report(problems))
-		return fmt.Errorf("%d problem(s) found", countProblems(problems))
+		return fmt.Errorf("%d problem(s) found", len(problems))
 	}
 	fmt.Fprintf(e.stdout, "ok: config %s, plan %s (%d targets), %d sources, database reachable\n",
-		e.configPath, cfg.Plan.Path, countTargets(cfg.Plan.Path), len(cfg.Sources))
+		e.configPath, cfg.Plan.Path, len(p.Targets), len(cfg.Sources))
 	return nil
 }
 
@@ -68,56 +64,11 @@ func hasGlob(p string) bool {
 	return false
 }
 
-// flatten splits joined errors so each problem gets its own line.
-func flatten(errs []error) []error {
-	var out []error
-	for _, err := range errs {
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			out = append(out, flatten(j.Unwrap())...)
-			continue
-		}
-		var inner interface{ Unwrap() []error }
-		if errors.As(err, &inner) {
-			out = append(out, flattenWithPrefix(err, inner)...)
-			continue
-		}
-		out = append(out, err)
-	}
-	return out
-}
-
-// flattenWithPrefix splits "config x.yaml: <joined>" into one line per joined problem,
-// each keeping the prefix.
-func flattenWithPrefix(outer error, inner interface{ Unwrap() []error }) []error {
-	prefix := outer.Error()
-	if e, ok := inner.(error); ok {
-		if i := len(prefix) - len(e.Error()); i > 0 {
-			prefix = prefix[:i]
-		} else {
-			prefix = ""
-		}
-	}
-	var out []error
-	for _, p := range flatten(inner.Unwrap()) {
-		out = append(out, fmt.Errorf("%s%w", prefix, p))
-	}
-	return out
-}
-
-func countProblems(errs []error) int { return len(flatten(errs)) }
-
-func report(errs []error) string {
+// report lists every problem on a line of its own.
+func report(problems []error) string {
 	s := ""
-	for _, p := range flatten(errs) {
+	for _, p := range problems {
 		s += "problem: " + p.Error() + "\n"
 	}
 	return s
-}
-
-func countTargets(path string) int {
-	p, err := plan.Load(path)
-	if err != nil {
-		return 0
-	}
-	return len(p.Targets)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -88,10 +89,10 @@ func cmdAttainment(ctx context.Context, e *env, args []string) error {
 	rows := make([]attainmentRow, len(snaps))
 	for i, s := range snaps {
 		rows[i] = attainmentRow{AsOf: s.AsOf.Format(time.DateOnly), Indicator: s.Indicator, Level: s.Level,
-			UnitCode: s.UnitCode, Unit: s.UnitName, Actual: fv(s.Actual.Float64, s.Actual.Valid),
-			Expected: fv(s.Expected.Float64, s.Expected.Valid), Target: fv(s.Target.Float64, s.Target.Valid),
-			Ratio: fv(s.Ratio.Float64, s.Ratio.Valid), Status: s.Status, Coverage: s.Coverage,
-			Projected: fv(s.Projected.Float64, s.Projected.Valid), PaceNeeded: fv(s.PaceNeeded.Float64, s.PaceNeeded.Valid),
+			UnitCode: s.UnitCode, Unit: s.UnitName, Actual: store.FloatPtr(s.Actual),
+			Expected: store.FloatPtr(s.Expected), Target: store.FloatPtr(s.Target),
+			Ratio: store.FloatPtr(s.Ratio), Status: s.Status, Coverage: s.Coverage,
+			Projected: store.FloatPtr(s.Projected), PaceNeeded: store.FloatPtr(s.PaceNeeded),
 			PlanHash: s.PlanHash}
 		if s.ETA.Valid {
 			d := s.ETA.Time.Format(time.DateOnly)
@@ -182,7 +183,7 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 		}
 		unit, language = a.scope(units[g.Name]), g.Language
 	}
-	d, err := pipeline.BuildDigestWith(ctx, a.store, a.plan, unit, date, cmpOr(*lang, language), a.digestOptions())
+	d, err := pipeline.BuildDigestWith(ctx, a.store, a.plan, unit, date, cmp.Or(*lang, language), a.digestOptions())
 	if err != nil {
 		return err
 	}
@@ -208,7 +209,7 @@ func (a *app) previewMessage(ctx context.Context, w io.Writer, format, groupName
 	if err != nil {
 		return err
 	}
-	g.Language = cmpOr(lang, g.Language)
+	g.Language = cmp.Or(lang, g.Language)
 	units, err := a.groupUnits()
 	if err != nil {
 		return err
@@ -362,13 +363,6 @@ func splitList(s string) []string {
 	return out
 }
 
-func fv(v float64, ok bool) *float64 {
-	if !ok {
-		return nil
-	}
-	return &v
-}
-
 func numEN(v *float64, decimals int) string {
 	if v == nil {
 		return "–"
@@ -388,11 +382,4 @@ func raw(v *float64) string {
 		return ""
 	}
 	return strconv.FormatFloat(*v, 'f', -1, 64)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
