@@ -18,6 +18,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -486,4 +487,61 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+// TestAlertResolvesWhenDataArrives: a commune lagging on T01 gets its first new group in
+// a file sent later; after the condition is clear for resolve_after (2) evaluations the
+// committee is told, once, that it recovered.
+func TestAlertResolvesWhenDataArrives(t *testing.T) {
+	t.Parallel()
+	slackSrv := newSlackServer(t)
+	smtpSrv := newSMTPServer(t)
+	cfg := notifyConfig(t, slackSrv.srv.URL, smtpSrv.port)
+	late := filepath.Join(t.TempDir(), "nhom-moi.csv")
+	header := "Tên tổ hợp tác,Xã phường,Ngày thành lập,Số tổ viên\n"
+	if err := os.WriteFile(late, []byte(header), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	source := fmt.Sprintf("sources:\n  - {name: late-groups, kind: csv, entity: cooperative_groups, path: %s, district: Thành phố Vị Thanh}\n", late)
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(data), "sources:\n", source, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run := func() {
+		t.Helper()
+		if code, _, errOut := worker(t, "--config", cfg, "once", "--as-of", "2026-11-28", "all"); code != 0 {
+			t.Fatalf("once all: exit %d\n%s", code, errOut)
+		}
+	}
+	resolved := func() (n int, text string) {
+		posts, _ := slackSrv.counts()
+		for _, p := range posts {
+			if strings.Contains(p.Get("text"), "1 đã khắc phục") {
+				n++
+				text = p.Get("blocks")
+			}
+		}
+		return n, text
+	}
+
+	run() // Xã Vị Tân has no new group: its alert fires
+	if err := os.WriteFile(late, []byte(header+"THT lúa Vị Tân,Xã Vị Tân,01/10/2026,11\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run() // the new group arrives: the condition is clear once
+	if n, _ := resolved(); n != 0 {
+		t.Fatalf("resolved after one clear evaluation; resolve_after is 2")
+	}
+	run() // clear twice: resolved, and said so
+	n, text := resolved()
+	if n != 1 || !strings.Contains(text, "Đã khắc phục") || !strings.Contains(text, "Xã Vị Tân") {
+		t.Fatalf("%d resolved messages, want 1 naming Xã Vị Tân; blocks: %s", n, text)
+	}
+	run() // nothing new: not said again
+	if n, _ := resolved(); n != 1 {
+		t.Errorf("the recovery was announced %d times, want once", n)
+	}
 }
